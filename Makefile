@@ -1,0 +1,20 @@
+# The two set-up commands of README.md. Both bootstrap what they need, idempotently.
+.PHONY: serve test lint bench
+
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+serve:
+	@scripts/bootstrap.sh runtime
+	.venv/bin/visdesk serve --host $(HOST) --port $(PORT) --engine embedded
+
+test:
+	@scripts/bootstrap.sh test
+	.venv/bin/ruff check src tests bench
+	.venv/bin/python -m pytest $(PYTEST_ARGS)
+
+lint:
+	.venv/bin/ruff check src tests bench
+
+bench:
+	.venv/bin/python -m bench

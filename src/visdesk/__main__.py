@@ -1,0 +1,3 @@
+from visdesk.cli import main
+
+raise SystemExit(main())

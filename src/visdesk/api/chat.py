@@ -1,0 +1,72 @@
+"""POST /chat (multipart form) and POST /v1/chat (JSON, base64 image): thin routers."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+
+from visdesk.api.common import decode_image_field, get_pipeline, reply, request_id, wants_stream
+from visdesk.domain import Ask, GenerationOptions
+from visdesk.errors import AppError, ErrorCode
+from visdesk.protocol import ChatRequest, ChatResponse, ErrorResponse
+
+router = APIRouter(tags=["chat"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorResponse} for code in (400, 401, 404, 413, 415, 422, 429, 503, 504)
+}
+
+
+def _require_image_or_session(image: bytes | None, session_id: str | None) -> None:
+    if image is None and not session_id:
+        raise AppError(
+            ErrorCode.MISSING_IMAGE,
+            "No image was sent. Attach a JPEG, PNG, WebP, GIF, BMP or HEIC image "
+            "(field 'image'), or continue an earlier session with 'session_id'.",
+        )
+
+
+@router.post("/chat", response_model=ChatResponse, responses=ERRORS)
+async def chat_form(
+    request: Request,
+    text: Annotated[str, Form(description="The question.")] = "",
+    image: Annotated[UploadFile | None, File(description="The screenshot or photo (≤ 20 MB).")] = None,
+    session_id: Annotated[str | None, Form()] = None,
+    stream: Annotated[bool | None, Form()] = None,
+    client: Annotated[str, Form(description="'web' for the web page (canned reply under overload).")] = "api",
+) -> Any:
+    data = await image.read() if image is not None else None
+    if image is not None and not data:
+        data = b""
+    _require_image_or_session(data, session_id)
+    ask = Ask(
+        question=text,
+        image_bytes=data,
+        session_id=session_id or None,
+        client="web" if client == "web" else "api",
+        request_id=request_id(request),
+        route="/chat",
+    )
+    return await reply(request, get_pipeline(request).answer(ask), wants_stream(request, stream))
+
+
+@router.post("/v1/chat", response_model=ChatResponse, responses=ERRORS)
+async def chat_json(request: Request, body: ChatRequest) -> Any:
+    data = decode_image_field(body.image) if body.image is not None else None
+    _require_image_or_session(data, body.session_id)
+    options = GenerationOptions(
+        max_new_tokens=body.max_new_tokens,
+        choices=tuple(body.choices or ()),
+        response_format=body.response_format,
+        regex=body.regex,
+    )
+    ask = Ask(
+        question=body.question,
+        image_bytes=data,
+        session_id=body.session_id,
+        options=options,
+        request_id=request_id(request),
+        route="/v1/chat",
+    )
+    return await reply(request, get_pipeline(request).answer(ask), wants_stream(request, body.stream))

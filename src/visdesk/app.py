@@ -1,0 +1,135 @@
+"""The app factory: create_app(settings) → FastAPI. All I/O happens in the lifespan, none at import."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from visdesk import __version__
+from visdesk.api import chat, ops, web
+from visdesk.api.common import error_response
+from visdesk.cache import MemoryCache
+from visdesk.engines import create_engine
+from visdesk.errors import AppError, ErrorCode
+from visdesk.history import MemoryHistory
+from visdesk.image_store import MemoryImageStore
+from visdesk.knowledge import build_knowledge
+from visdesk.load import LoadGovernor
+from visdesk.metrics import NullMetrics
+from visdesk.perception import build_perceiver
+from visdesk.pipeline import Pipeline
+from visdesk.safety import BasicSafety
+from visdesk.services import Services
+from visdesk.settings import Settings
+
+log = logging.getLogger("visdesk.app")
+
+
+async def build_services(settings: Settings) -> Services:
+    """Choose and start every service from Settings (engine weights load here, not at import)."""
+    engine = create_engine(settings.engine, settings)
+    perceiver = build_perceiver(settings)
+    services = Services(
+        settings=settings,
+        engine=engine,
+        perceiver=perceiver,
+        knowledge=build_knowledge(settings),
+        cache=MemoryCache(settings.cache.max_entries, settings.cache.ttl_s),
+        safety=BasicSafety(settings.safety),
+        governor=LoadGovernor(settings.load),
+        history=MemoryHistory(),
+        images=MemoryImageStore(),
+        metrics=NullMetrics(),
+    )
+    await engine.start()
+    if engine.capabilities.needs_ocr:
+        perceiver.reader.warm_up()
+    return services
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
+    """Build the app. Pass `services` to run on pre-built services (tests, embedding)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        built = services or await build_services(settings)
+        app.state.services = built
+        app.state.pipeline = Pipeline(built)
+        log.info("ready", extra={"fields": {"engine": built.engine.name, "version": __version__}})
+        try:
+            yield
+        finally:
+            if services is None:
+                await built.close()
+
+    app = FastAPI(
+        title="visdesk",
+        version=__version__,
+        summary="Answers customer questions about screenshots and photos, with evidence.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    _install_middleware(app, settings)
+    _install_error_handlers(app)
+    app.include_router(chat.router)
+    app.include_router(ops.router)
+    app.include_router(web.router)
+    app.mount("/static", StaticFiles(directory=web.WEB_DIR), name="static")
+    return app
+
+
+def _install_middleware(app: FastAPI, settings: Settings) -> None:
+    @app.middleware("http")
+    async def request_context(request: Request, call_next: Any) -> Any:
+        rid = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        request.state.request_id = rid
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > settings.safety.max_body_bytes:
+            exc = AppError(
+                ErrorCode.PAYLOAD_TOO_LARGE,
+                f"The request body is {int(length) / 1e6:.1f} MB; at most "
+                f"{settings.safety.max_body_bytes / 1e6:.0f} MB is accepted.",
+            )
+            return error_response(exc)
+        response = await call_next(request)
+        response.headers["X-Request-ID"] = rid
+        return response
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def app_error(request: Request, exc: AppError) -> JSONResponse:
+        return error_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"field": ".".join(str(p) for p in err.get("loc", ()) if p != "body"), "problem": err.get("msg", "")}
+            for err in exc.errors()
+        ]
+        summary = "; ".join(f"{p['field'] or 'body'}: {p['problem']}" for p in problems[:5])
+        return error_response(
+            AppError(ErrorCode.INVALID_REQUEST, f"The request is not valid: {summary}.", details={"problems": problems})
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse(
+            {"error": {"code": code, "message": str(exc.detail)}}, status_code=exc.status_code, headers=exc.headers
+        )
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error")
+        return error_response(AppError(ErrorCode.INTERNAL, "Something went wrong on our side; please try again."))

@@ -1,0 +1,103 @@
+"""Command line: visdesk serve | ask | (kb, explain, eval: added by their modules)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+
+from visdesk.errors import AppError
+
+Command = Callable[[argparse.Namespace], int]
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from visdesk.app import create_app
+    from visdesk.observability import configure_logging
+    from visdesk.settings import Settings
+
+    overrides = {k: v for k, v in {"host": args.host, "port": args.port, "engine": args.engine}.items() if v}
+    settings = Settings(**overrides)
+    configure_logging(settings.observability.log_level, settings.observability.log_json)
+    app = create_app(settings)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, timeout_graceful_shutdown=10)
+    return 0
+
+
+def _ask(args: argparse.Namespace) -> int:
+    from visdesk.assistant import Assistant
+    from visdesk.domain import Answer
+    from visdesk.observability import configure_logging
+    from visdesk.streaming import answer_json
+
+    configure_logging("WARNING", json_lines=False)
+    with Assistant.from_pretrained(args.engine or "embedded") as assistant:
+        try:
+            if args.json:
+                answer = assistant.ask(image=args.image, text=args.question)
+                print(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
+                return 0
+            final: Answer | None = None
+            for event in assistant.stream(image=args.image, text=args.question):
+                if isinstance(event, Answer):
+                    final = event
+                elif event.text:
+                    sys.stdout.write(event.text)
+                    sys.stdout.flush()
+            sys.stdout.write("\n")
+            if final is not None:
+                for evidence in final.evidence:
+                    box = ", ".join(f"{v:.0f}" for v in evidence.box) if evidence.box else "-"
+                    print(f"  evidence: {evidence.text}  [{box}]")
+                for source in final.sources:
+                    print(f"  source: {source.title}" + (f" › {source.section}" if source.section else ""))
+        except AppError as exc:
+            print(f"error ({exc.code.value}): {exc.message}", file=sys.stderr)
+            return 2
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="visdesk", description="Image + text customer-support answers.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP service")
+    serve.add_argument("--host", default=None)
+    serve.add_argument("--port", type=int, default=None)
+    serve.add_argument("--engine", default=None, help="embedded | transformers[:model] | remote[:url] | auto")
+    serve.set_defaults(func=_serve)
+
+    ask = sub.add_parser("ask", help="answer one question about an image")
+    ask.add_argument("image")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print the whole response object")
+    ask.add_argument("--engine", default=None)
+    ask.set_defaults(func=_ask)
+
+    for register in _extension_commands():
+        register(sub)
+    return parser
+
+
+def _extension_commands() -> list[Callable[[argparse._SubParsersAction], None]]:  # type: ignore[type-arg]
+    """Subcommands that live beside their feature (kb, explain …): each module exposes `register_cli`."""
+    import importlib
+
+    registrars = []
+    for module_name in ("visdesk.knowledge.cli", "visdesk.engines.explain_cli"):
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name == module_name:
+                continue
+            raise
+        registrars.append(module.register_cli)
+    return registrars
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))

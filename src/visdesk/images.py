@@ -1,0 +1,175 @@
+"""Image intake: the only place that decodes user bytes.
+
+Sniffs the type from the bytes (never the file name), enforces the byte and pixel caps before
+decoding pixels, applies EXIF orientation, converts every mode to RGB, and gives the image a
+content id. Errors say what was wrong and what is accepted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from functools import cache
+
+import numpy as np
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+from visdesk.domain import ImageInput
+from visdesk.errors import AppError, ErrorCode
+from visdesk.settings import ImageSettings
+
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+ACCEPTED_HUMAN = "JPEG, PNG, WebP, GIF (first frame), BMP, or HEIC/HEIF"
+_HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"hevm", b"hevs"}
+
+
+def sniff(data: bytes) -> str | None:
+    """Media type from magic bytes, or None when the bytes are not an image type we accept."""
+    head = data[:32]
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head[:2] == b"BM" and len(data) > 26:
+        return "image/bmp"
+    if head[4:8] == b"ftyp" and head[8:12] in _HEIF_BRANDS:
+        return "image/heic" if head[8:12] in {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis"} else "image/heif"
+    return None
+
+
+def describe_unsupported(data: bytes) -> str:
+    """A short name for common non-image uploads, so the error says what we received."""
+    head = data[:512].lstrip()
+    lowered = head[:256].lower()
+    if head.startswith(b"%PDF"):
+        return "a PDF document"
+    if b"<svg" in lowered or (lowered.startswith(b"<?xml") and b"svg" in lowered):
+        return "an SVG drawing"
+    if head.startswith(b"MZ") or head.startswith(b"\x7fELF") or head[:4] in (b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe"):
+        return "an executable program"
+    if head.startswith(b"PK\x03\x04"):
+        return "a ZIP archive"
+    if head[4:8] == b"ftyp":
+        return f"an ISO media file of brand {head[8:12].decode('latin-1')!r} (video or an unsupported image)"
+    try:
+        data[:2048].decode("utf-8")
+        return "text"
+    except UnicodeDecodeError:
+        return "a file of unknown type"
+
+
+@cache
+def _register_heif() -> None:
+    import pillow_heif
+
+    pillow_heif.register_heif_opener()
+
+
+def intake(data: bytes, settings: ImageSettings) -> ImageInput:
+    """Decode and normalise user image bytes. Raises AppError with a precise code on bad input."""
+    if not data:
+        raise AppError(ErrorCode.MISSING_IMAGE, f"The image is empty (0 bytes). Send a {ACCEPTED_HUMAN} file.")
+    if len(data) > settings.max_upload_bytes:
+        raise AppError(
+            ErrorCode.IMAGE_TOO_LARGE,
+            f"The image is {len(data) / 1e6:.1f} MB; at most {settings.max_upload_bytes / 1e6:.0f} MB is accepted.",
+            details={"max_bytes": settings.max_upload_bytes, "bytes": len(data)},
+        )
+    media_type = sniff(data)
+    if media_type is None or media_type not in settings.allowed_types:
+        what = describe_unsupported(data) if media_type is None else media_type
+        raise AppError(
+            ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+            f"The upload is {what}, not a supported image. Accepted: {ACCEPTED_HUMAN}.",
+            details={"accepted": list(settings.allowed_types)},
+        )
+    if media_type in ("image/heic", "image/heif"):
+        _register_heif()
+    image = _open_checked(data, media_type, settings)
+    image = _to_rgb(image)
+    original_size = image.size
+    ocr_image = _fit(image, settings.ocr_max_side)
+    engine_image = _fit(ocr_image, settings.max_side)
+    digest = hashlib.sha256(f"{ocr_image.width}x{ocr_image.height}:".encode())
+    digest.update(ocr_image.tobytes())
+    return ImageInput(
+        content_id=digest.hexdigest(),
+        image=engine_image,
+        ocr_image=ocr_image,
+        original_size=original_size,
+        media_type=media_type,
+        byte_size=len(data),
+    )
+
+
+def _open_checked(data: bytes, media_type: str, settings: ImageSettings) -> Image.Image:
+    corrupt = AppError(
+        ErrorCode.CORRUPT_IMAGE,
+        f"The {media_type.split('/')[1].upper()} file could not be decoded: it is truncated or damaged. "
+        "Please send the complete file again.",
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data))
+            width, height = image.size  # header only: no pixels decoded yet
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+            raise corrupt from exc
+        except Image.DecompressionBombError as exc:
+            raise _too_many_pixels(None, settings) from exc
+        if width * height > settings.max_pixels or width <= 0 or height <= 0:
+            raise _too_many_pixels((width, height), settings)
+        try:
+            if getattr(image, "n_frames", 1) > 1:
+                image.seek(0)  # GIF / animated WebP: first frame
+            image.load()
+            image = ImageOps.exif_transpose(image) or image
+        except Image.DecompressionBombError as exc:
+            raise _too_many_pixels((width, height), settings) from exc
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            raise corrupt from exc
+    return image
+
+
+def _too_many_pixels(size: tuple[int, int] | None, settings: ImageSettings) -> AppError:
+    shown = f"{size[0]}×{size[1]} pixels" if size else "too many pixels"
+    return AppError(
+        ErrorCode.IMAGE_TOO_MANY_PIXELS,
+        f"The image is {shown}; at most {settings.max_pixels / 1e6:.0f} megapixels are accepted. "
+        "Please send a smaller image or a screenshot.",
+        details={"max_pixels": settings.max_pixels, "size": list(size) if size else None},
+    )
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    """Any mode → RGB: alpha flattened on white, palettes expanded, CMYK converted, 16-bit scaled."""
+    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+        array = np.asarray(image, dtype=np.float64)
+        top = float(array.max()) or 1.0
+        scale = 255.0 / (65535.0 if image.mode.startswith("I;16") or top > 255 else top if top > 255 else 255.0)
+        image = Image.fromarray(np.clip(array * scale, 0, 255).astype(np.uint8), "L")
+    if image.mode == "P":
+        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
+    if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
+        rgba = image.convert("RGBA")
+        background = Image.new("RGB", rgba.size, (255, 255, 255))
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        return background
+    if image.mode != "RGB":
+        return image.convert("RGB")
+    return image
+
+
+def _fit(image: Image.Image, max_side: int) -> Image.Image:
+    """Downscale so the longest side is at most `max_side` (never upscale)."""
+    longest = max(image.size)
+    if longest <= max_side:
+        return image
+    ratio = max_side / longest
+    size = (max(1, round(image.width * ratio)), max(1, round(image.height * ratio)))
+    return image.resize(size, Image.Resampling.LANCZOS)

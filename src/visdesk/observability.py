@@ -1,0 +1,51 @@
+"""Structured logs and metrics. One JSON log line per request; no PII, no image bytes.
+
+The Prometheus metrics live in `metrics.py`; this module holds logging set-up and the
+per-request log line, which the pipeline writes in its `finally`.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from typing import Any
+
+request_log = logging.getLogger("visdesk.request")
+
+
+class JsonFormatter(logging.Formatter):
+    """Render a record as one JSON object; `extra={"fields": {...}}` adds structured fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        payload: dict[str, Any] = {
+            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "msg": record.getMessage(),
+        }
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            payload.update(fields)
+        if record.exc_info:
+            payload["exc"] = self.formatException(record.exc_info)
+        return json.dumps(payload, ensure_ascii=False, default=str)
+
+
+def configure_logging(level: str = "INFO", json_lines: bool = True) -> None:
+    """Idempotent root logging set-up for the service and the CLI."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_visdesk", False):
+            root.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler._visdesk = True  # type: ignore[attr-defined]
+    handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(level.upper())
+
+
+def log_request(fields: dict[str, Any]) -> None:
+    """The one log line per request. Callers pass only ids, hashes, timings and codes."""
+    request_log.info("request", extra={"fields": fields})

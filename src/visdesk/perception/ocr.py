@@ -1,0 +1,62 @@
+"""RapidOCR wrapper: text lines with boxes in the user's original pixel coordinates.
+
+The wheel of `rapidocr` carries its PP-OCR ONNX models, so this runs offline. One engine
+instance per process; onnxruntime sessions are thread-safe for concurrent `run` calls.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from functools import cached_property
+
+import numpy as np
+
+from visdesk.domain import ImageInput, OcrLine
+from visdesk.settings import OcrSettings
+
+log = logging.getLogger("visdesk.ocr")
+
+
+class OcrReader:
+    def __init__(self, settings: OcrSettings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+
+    @cached_property
+    def _engine(self):  # type: ignore[no-untyped-def]
+        from rapidocr import RapidOCR
+
+        threads = self.settings.threads or -1
+        params = {
+            "Global.log_level": "error",
+            "Global.use_cls": self.settings.use_cls,
+            "Global.text_score": self.settings.min_score,
+            "Det.limit_side_len": self.settings.det_limit_side_len,
+            "Det.limit_type": "max",
+            "EngineConfig.onnxruntime.intra_op_num_threads": threads,
+        }
+        return RapidOCR(params=params)
+
+    def warm_up(self) -> None:
+        """Load the ONNX sessions now (start-up) rather than on the first customer's request."""
+        blank = np.full((64, 256, 3), 255, dtype=np.uint8)
+        with self._lock:
+            self._engine(blank)
+
+    def read(self, image: ImageInput) -> tuple[OcrLine, ...]:
+        """OCR `image.ocr_image`; boxes are mapped back to the original image's pixels."""
+        array = np.asarray(image.ocr_image)[:, :, ::-1]  # RapidOCR expects BGR like OpenCV
+        result = self._engine(array)
+        if result.txts is None or result.boxes is None:
+            return ()
+        lines = []
+        for text, score, quad in zip(result.txts, result.scores, result.boxes, strict=False):
+            if not text.strip():
+                continue
+            xs = [float(p[0]) for p in quad]
+            ys = [float(p[1]) for p in quad]
+            box = image.to_original((min(xs), min(ys), max(xs), max(ys)), source="ocr")
+            poly = tuple(image.to_original((x, y, x, y), source="ocr")[:2] for x, y in zip(xs, ys, strict=True))
+            lines.append(OcrLine(text=text.strip(), box=box, score=float(score), polygon=poly))
+        return tuple(lines)

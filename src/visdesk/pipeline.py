@@ -1,0 +1,283 @@
+"""The one orchestrator: Ask → intake → cache → safety → load → perception → knowledge → engine.
+
+It yields the engine's Delta events as they come and ends with one Answer. Every transport
+(JSON, SSE, OpenAI chunks, CLI, Python API) consumes this same stream, so caching, safety,
+evidence and history behave identically whichever way a question arrives.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+from visdesk import images as image_intake
+from visdesk.domain import (
+    Answer,
+    Ask,
+    Delta,
+    EngineRequest,
+    Evidence,
+    Grounding,
+    ImageInput,
+    Language,
+    LoadLevel,
+    Mode,
+    Query,
+    Source,
+    Turn,
+)
+from visdesk.errors import AppError, ErrorCode
+from visdesk.language import detect_language
+from visdesk.observability import log_request
+from visdesk.services import Services
+
+log = logging.getLogger("visdesk.pipeline")
+
+CANNED_BUSY = {
+    "zh": "正在为您查询，请稍候。当前咨询人数较多，我们会尽快回复您。",
+    "en": "We're looking into it — lots of customers are asking right now. Please hold on a moment.",
+}
+_CHUNK = 24  # characters per streamed piece when replaying a cached or canned answer
+
+
+def cache_key(
+    image: ImageInput | None, question: str, engine: str, mode: Mode, options_key: str, history: tuple[Turn, ...]
+) -> str:
+    """image content id + normalised question + engine + generation options (+ turns it depends on)."""
+    normalised = " ".join(question.split()).casefold()
+    turns = "|".join(f"{t.question}\x1f{t.answer}" for t in history)
+    raw = "\x1e".join([image.content_id if image else "-", normalised, engine, mode.value, options_key, turns])
+    return "answer:" + hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def _replay(text: str) -> list[Delta]:
+    return [Delta(text=text[i : i + _CHUNK]) for i in range(0, len(text), _CHUNK)] or [Delta(text="")]
+
+
+class Pipeline:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @property
+    def engine_name(self) -> str:
+        return self.services.engine.name
+
+    async def answer(self, ask: Ask) -> AsyncIterator[Delta | Answer]:
+        """Stream the answer to `ask`: Delta events, then exactly one Answer. Raises AppError."""
+        s = self.services
+        started = time.perf_counter()
+        record: dict[str, object] = {
+            "request_id": ask.request_id,
+            "route": ask.route,
+            "engine": s.engine.name,
+            "client": ask.client,
+        }
+        status = "ok"
+        first_token: float | None = None
+        try:
+            question = s.safety.check_question(ask.question)
+            record["question_sha256"] = hashlib.sha256(question.encode("utf-8")).hexdigest()[:16]
+            session_id, history = await self._session(ask.session_id)
+            image = await self._image(ask.image_bytes, history)
+            record["image_id"] = image.content_id[:16] if image else None
+            language: Language = detect_language(question)
+            async with s.governor.admit(ask.client) as ticket:
+                mode = Mode.FAST if Mode.FAST in (ticket.mode, ask.options.mode) else Mode.QUALITY
+                record.update(level=ticket.level.value, mode=mode.value)
+                query = Query(
+                    question=question,
+                    image=image,
+                    language=language,
+                    options=replace(ask.options, mode=mode),
+                    session_id=session_id,
+                    history=history,
+                    request_id=ask.request_id,
+                    client=ask.client,
+                )
+                if ticket.level is LoadLevel.EXTREME:
+                    # Only web clients reach here at EXTREME (API clients got a 503 from admit()).
+                    async for event in self._canned(query, started, ticket.level):
+                        yield event
+                    record["cached"] = False
+                    return
+                key = cache_key(image, question, s.engine.name, mode, ask.options.cache_key_part(), history)
+                hit = await s.cache.get(key)
+                s.metrics.cache_event(hit is not None)
+                record["cached"] = hit is not None
+                if hit is not None:
+                    answer = self._from_cache(hit, query, started, ticket.level)
+                    for delta in _replay(answer.answer):
+                        first_token = first_token or time.perf_counter()
+                        yield delta
+                    yield Delta(evidence=answer.evidence, sources=answer.sources)
+                else:
+                    answer = None
+                    async for event in self._generate(query, mode, started, ticket.level):
+                        if isinstance(event, Answer):
+                            answer = event
+                        else:
+                            if event.text and first_token is None:
+                                first_token = time.perf_counter()
+                            yield event
+                    assert answer is not None
+                    if answer.finish_reason != "cancelled":
+                        await s.cache.set(key, _to_cache(answer))
+                await s.history.record(query, answer, image)
+                yield answer
+        except AppError as exc:
+            status = exc.code.value
+            raise
+        except (asyncio.CancelledError, GeneratorExit):
+            status = "cancelled"
+            raise
+        except Exception:
+            status = ErrorCode.INTERNAL.value
+            log.exception("pipeline failed")
+            raise
+        finally:
+            elapsed = time.perf_counter() - started
+            record.update(
+                status=status,
+                latency_ms=round(elapsed * 1000, 1),
+                ttft_ms=round((first_token - started) * 1000, 1) if first_token else None,
+            )
+            log_request(record)
+
+    async def _session(self, session_id: str | None) -> tuple[str, tuple[Turn, ...]]:
+        s = self.services
+        if session_id:
+            return session_id, await s.history.turns(session_id, s.settings.history.max_turns)
+        return await s.history.new_session_id(), ()
+
+    async def _image(self, data: bytes | None, history: tuple[Turn, ...]) -> ImageInput | None:
+        """Decode a new image, or reuse the session's latest image for a follow-up question."""
+        s = self.services
+        if data is not None:
+            image = await asyncio.to_thread(image_intake.intake, data, s.settings.images)
+            await s.safety.check_image(image)
+            s.images.put(image)
+            return image
+        for turn in reversed(history):
+            if turn.image_content_id:
+                return s.images.get(turn.image_content_id)
+        return None
+
+    async def _generate(
+        self, query: Query, mode: Mode, started: float, level: LoadLevel
+    ) -> AsyncIterator[Delta | Answer]:
+        s = self.services
+        deadline = started + s.settings.load.request_timeout_s
+        seen = None
+        if query.image is not None and s.engine.capabilities.needs_ocr:
+            cached = s.perceiver.cached(query.image.content_id)
+            seen = cached or await _within(s.perceiver.see(query.image), deadline)
+        passages = await asyncio.to_thread(s.knowledge.search, query.question, seen, s.settings.knowledge.top_k)
+        grounding = Grounding(seen=seen, passages=tuple(passages), untrusted_flags=s.safety.untrusted_flags(seen))
+        request = EngineRequest(query=query, grounding=grounding, mode=mode)
+
+        parts: list[str] = []
+        evidence: tuple[Evidence, ...] = ()
+        sources: tuple[Source, ...] = ()
+        structured = None
+        finish = "stop"
+        usage = None
+        stream = s.engine.stream(request)
+        try:
+            while True:
+                try:
+                    delta = await _within(anext(stream), deadline)
+                except StopAsyncIteration:
+                    break
+                parts.append(delta.text)
+                evidence = delta.evidence if delta.evidence is not None else evidence
+                sources = delta.sources if delta.sources is not None else sources
+                structured = delta.structured if delta.structured is not None else structured
+                finish = delta.finish_reason or finish
+                usage = delta.usage or usage
+                yield delta
+        except AppError:
+            raise
+        except Exception as exc:
+            s.metrics.engine_error(s.engine.name)
+            log.exception("engine %s failed", s.engine.name)
+            raise AppError(ErrorCode.ENGINE_ERROR, f"The {s.engine.name} engine failed to answer.") from exc
+        finally:
+            await stream.aclose()  # type: ignore[attr-defined]
+        yield self._answer(query, "".join(parts), evidence, sources, started, level, mode, structured, finish, usage)
+
+    async def _canned(self, query: Query, started: float, level: LoadLevel) -> AsyncIterator[Delta | Answer]:
+        text = CANNED_BUSY[query.language]
+        for delta in _replay(text):
+            yield delta
+        yield self._answer(query, text, (), (), started, level, Mode.FAST, None, "overloaded", None)
+
+    def _answer(
+        self,
+        query: Query,
+        text: str,
+        evidence: tuple[Evidence, ...],
+        sources: tuple[Source, ...],
+        started: float,
+        level: LoadLevel,
+        mode: Mode,
+        structured: dict | None,
+        finish: str,
+        usage: dict[str, int] | None,
+        cached: bool = False,
+    ) -> Answer:
+        return Answer(
+            answer=text,
+            evidence=evidence,
+            sources=sources,
+            engine=self.services.engine.name,
+            session_id=query.session_id or "",
+            message_id=uuid.uuid4().hex,
+            cached=cached,
+            latency_ms=round((time.perf_counter() - started) * 1000, 1),
+            language=query.language,
+            mode=mode,
+            level=level,
+            structured=structured,
+            finish_reason=finish,
+            usage=usage,
+            image_content_id=query.image.content_id if query.image else None,
+        )
+
+    def _from_cache(self, hit: dict, query: Query, started: float, level: LoadLevel) -> Answer:
+        evidence = tuple(
+            Evidence(text=e["text"], box=tuple(e["box"]) if e.get("box") else None) for e in hit["evidence"]
+        )
+        sources = tuple(Source(**src) for src in hit["sources"])
+        return self._answer(
+            query, hit["answer"], evidence, sources, started, level, Mode(hit["mode"]),
+            hit.get("structured"), hit.get("finish_reason", "stop"), None, cached=True,
+        )  # fmt: skip
+
+
+def _to_cache(answer: Answer) -> dict:
+    return {
+        "answer": answer.answer,
+        "evidence": [{"text": e.text, "box": list(e.box) if e.box else None} for e in answer.evidence],
+        "sources": [
+            {"title": s.title, "section": s.section, "source": s.source, "snippet": s.snippet} for s in answer.sources
+        ],
+        "mode": answer.mode.value,
+        "structured": answer.structured,
+        "finish_reason": answer.finish_reason,
+    }
+
+
+async def _within(awaitable, deadline: float):  # type: ignore[no-untyped-def]
+    """Await with the request's remaining time; past the deadline raise a TIMEOUT AppError."""
+    remaining = deadline - time.perf_counter()
+    if remaining <= 0:
+        raise AppError(ErrorCode.TIMEOUT, "The answer took too long; please try again.")
+    try:
+        return await asyncio.wait_for(awaitable, remaining)
+    except TimeoutError as exc:
+        raise AppError(ErrorCode.TIMEOUT, "The answer took too long; please try again.") from exc

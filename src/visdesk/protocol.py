@@ -1,0 +1,64 @@
+"""Wire types (pydantic): imported only by api/ and streaming.py."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class EvidenceOut(BaseModel):
+    text: str = Field(description="The quoted text read from the image.")
+    box: list[float] | None = Field(None, description="[x0, y0, x1, y1] in pixels of the image as sent.")
+
+
+class SourceOut(BaseModel):
+    title: str
+    section: str = ""
+    source: str = ""
+    snippet: str = ""
+
+
+class ChatRequest(BaseModel):
+    """POST /v1/chat body."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    image: str | None = Field(
+        None, description="The image as base64, or a data: URL (data:image/png;base64,...). Optional in a session."
+    )
+    question: str = Field(description="The customer's question, in any language (answers come in zh or en).")
+    session_id: str | None = Field(None, description="Continue this session (follow-up questions).")
+    stream: bool = Field(False, description="Stream the answer as server-sent events.")
+    choices: list[str] | None = Field(None, description="The answer must be one of these labels.")
+    response_format: dict[str, Any] | None = Field(
+        None, description="A JSON schema; the answer is a JSON object filled from the image and validated."
+    )
+    regex: str | None = Field(None, description="The answer must match this regular expression.")
+    max_new_tokens: int | None = Field(None, ge=1, le=4096, description="Upper bound on the answer's length.")
+
+
+class ChatResponse(BaseModel):
+    answer: str
+    evidence: list[EvidenceOut]
+    sources: list[SourceOut]
+    session_id: str
+    message_id: str
+    engine: str
+    cached: bool
+    latency_ms: float
+    language: str
+    mode: str
+    level: str
+    finish_reason: str
+    structured: dict[str, Any] | None = None
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any] | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
