@@ -105,6 +105,7 @@ class Passage:
     score: float
     source: str = ""  # file name or URL inside the knowledge base
     kind: str = "article"  # article | faq | error_code | product | manual
+    meta: dict[str, Any] = field(default_factory=dict)  # e.g. product specs, match method and score
 
 
 @dataclass(frozen=True)

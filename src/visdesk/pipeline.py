@@ -176,7 +176,7 @@ class Pipeline:
         if query.image is not None and s.engine.capabilities.needs_ocr:
             cached = s.perceiver.cached(query.image.content_id)
             seen = cached or await _within(s.perceiver.see(query.image), deadline)
-        passages = await asyncio.to_thread(s.knowledge.search, query.question, seen, s.settings.knowledge.top_k)
+        passages = await asyncio.to_thread(s.knowledge.search, query, seen, s.settings.knowledge.top_k)
         grounding = Grounding(seen=seen, passages=tuple(passages), untrusted_flags=s.safety.untrusted_flags(seen))
         request = EngineRequest(query=query, grounding=grounding, mode=mode)
 

@@ -42,7 +42,9 @@ class Perceiver(Protocol):
 
 
 class KnowledgeBase(Protocol):
-    def search(self, question: str, seen: Perception | None, top_k: int) -> Sequence[Passage]: ...
+    def search(self, query: Query, seen: Perception | None, top_k: int) -> Sequence[Passage]:
+        """Passages for the question and what was seen (product matches may use query.image pixels)."""
+        ...
 
 
 class SafetyFilter(Protocol):

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from visdesk.domain import Passage, Perception
+from visdesk.domain import Passage, Perception, Query
 from visdesk.settings import Settings
 
 
 class EmptyKnowledge:
-    def search(self, question: str, seen: Perception | None, top_k: int) -> Sequence[Passage]:
+    def search(self, query: Query, seen: Perception | None, top_k: int) -> Sequence[Passage]:
         return ()
 
 
