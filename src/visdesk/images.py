@@ -7,8 +7,10 @@ content id. Errors say what was wrong and what is accepted.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import io
+import threading
 import warnings
 from functools import cache
 
@@ -19,8 +21,21 @@ from visdesk.domain import ImageInput
 from visdesk.errors import AppError, ErrorCode
 from visdesk.settings import ImageSettings
 
-ImageFile.LOAD_TRUNCATED_IMAGES = False
+ImageFile.LOAD_TRUNCATED_IMAGES = False  # a truncated upload is an error, never silently grey-filled
 ACCEPTED_HUMAN = "JPEG, PNG, WebP, GIF (first frame), BMP, or HEIC/HEIF"
+_MB = 1024 * 1024
+# warnings.catch_warnings() swaps process-wide state (not thread-safe before Python 3.14); intake runs in
+# worker threads, so the decode section holds this lock to keep one thread from restoring another's filters.
+_WARNINGS_LOCK = threading.Lock()
+_PIL_FORMATS = {  # the decoder chosen by the sniffed bytes; Pillow may not second-guess it
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+    "image/gif": "GIF",
+    "image/webp": "WEBP",
+    "image/bmp": "BMP",
+    "image/heic": "HEIF",
+    "image/heif": "HEIF",
+}
 _HEIF_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"hevm", b"hevs"}
 
 
@@ -57,10 +72,12 @@ def describe_unsupported(data: bytes) -> str:
     if head[4:8] == b"ftyp":
         return f"an ISO media file of brand {head[8:12].decode('latin-1')!r} (video or an unsupported image)"
     try:
-        data[:2048].decode("utf-8")
-        return "text"
+        # incremental decoding tolerates a multi-byte character cut at the 2048-byte boundary
+        sample = codecs.getincrementaldecoder("utf-8")().decode(data[:2048], final=False)
     except UnicodeDecodeError:
         return "a file of unknown type"
+    printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in sample)
+    return "text" if sample and "\x00" not in sample and printable >= 0.95 * len(sample) else "a file of unknown type"
 
 
 @cache
@@ -77,7 +94,7 @@ def intake(data: bytes, settings: ImageSettings) -> ImageInput:
     if len(data) > settings.max_upload_bytes:
         raise AppError(
             ErrorCode.IMAGE_TOO_LARGE,
-            f"The image is {len(data) / 1e6:.1f} MB; at most {settings.max_upload_bytes / 1e6:.0f} MB is accepted.",
+            f"The image is {len(data) / _MB:.1f} MB; at most {settings.max_upload_bytes / _MB:.0f} MB is accepted.",
             details={"max_bytes": settings.max_upload_bytes, "bytes": len(data)},
         )
     media_type = sniff(data)
@@ -108,32 +125,39 @@ def intake(data: bytes, settings: ImageSettings) -> ImageInput:
 
 
 def _open_checked(data: bytes, media_type: str, settings: ImageSettings) -> Image.Image:
+    """Read the header, check the pixel cap, then decode the first frame and apply EXIF orientation."""
     corrupt = AppError(
         ErrorCode.CORRUPT_IMAGE,
         f"The {media_type.split('/')[1].upper()} file could not be decoded: it is truncated or damaged. "
         "Please send the complete file again.",
     )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+    with _WARNINGS_LOCK, warnings.catch_warnings():
+        # Decoder warnings (bomb warning, odd EXIF) are not the user's problem: we apply our own caps.
+        warnings.simplefilter("ignore")
         try:
-            image = Image.open(io.BytesIO(data))
+            image = Image.open(io.BytesIO(data), formats=[_PIL_FORMATS[media_type]])
             width, height = image.size  # header only: no pixels decoded yet
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-            raise corrupt from exc
         except Image.DecompressionBombError as exc:
             raise _too_many_pixels(None, settings) from exc
-        if width * height > settings.max_pixels or width <= 0 or height <= 0:
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+            raise corrupt from exc
+        if width <= 0 or height <= 0 or width * height > settings.max_pixels:
             raise _too_many_pixels((width, height), settings)
         try:
-            if getattr(image, "n_frames", 1) > 1:
-                image.seek(0)  # GIF / animated WebP: first frame
-            image.load()
-            image = ImageOps.exif_transpose(image) or image
+            image.load()  # an opened image sits on its first frame (GIF, animated WebP); never count frames
         except Image.DecompressionBombError as exc:
             raise _too_many_pixels((width, height), settings) from exc
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             raise corrupt from exc
-    return image
+        return _exif_upright(image)
+
+
+def _exif_upright(image: Image.Image) -> Image.Image:
+    """Apply EXIF orientation; a damaged EXIF block leaves the pixels as stored rather than failing."""
+    try:
+        return ImageOps.exif_transpose(image) or image
+    except Exception:  # EXIF parsing raises many types (struct.error, KeyError, TypeError …)
+        return image
 
 
 def _too_many_pixels(size: tuple[int, int] | None, settings: ImageSettings) -> AppError:
@@ -148,11 +172,12 @@ def _too_many_pixels(size: tuple[int, int] | None, settings: ImageSettings) -> A
 
 def _to_rgb(image: Image.Image) -> Image.Image:
     """Any mode → RGB: alpha flattened on white, palettes expanded, CMYK converted, 16-bit scaled."""
-    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+    if image.mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
         array = np.asarray(image, dtype=np.float64)
-        top = float(array.max()) or 1.0
-        scale = 255.0 / (65535.0 if image.mode.startswith("I;16") or top > 255 else top if top > 255 else 255.0)
-        image = Image.fromarray(np.clip(array * scale, 0, 255).astype(np.uint8), "L")
+        # 16-bit files use the 0..65535 range; 32-bit "I"/"F" data that stays within 0..255 is already 8-bit
+        sixteen_bit = image.mode.startswith("I;16") or float(array.max(initial=0.0)) > 255.0
+        scale = 255.0 / 65535.0 if sixteen_bit else 1.0
+        image = Image.fromarray(np.clip(array * scale, 0, 255).round().astype(np.uint8))
     if image.mode == "P":
         image = image.convert("RGBA" if "transparency" in image.info else "RGB")
     if image.mode in ("RGBA", "LA", "PA", "RGBa", "La"):
