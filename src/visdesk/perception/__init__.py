@@ -6,6 +6,7 @@ import asyncio
 from collections import OrderedDict
 
 from visdesk.domain import ImageInput, Perception
+from visdesk.perception.layout import analyse
 from visdesk.perception.ocr import OcrReader
 from visdesk.settings import Settings
 
@@ -51,7 +52,7 @@ class CachedPerceiver:
     def perceive(self, image: ImageInput) -> Perception:
         """Synchronous OCR + layout (also used by benchmarks and the CLI)."""
         lines = self.reader.read(image)
-        return Perception(content_id=image.content_id, size=image.original_size, lines=lines)
+        return analyse(image.content_id, image.original_size, lines, image)
 
 
 def build_perceiver(settings: Settings) -> CachedPerceiver:

@@ -1,0 +1,139 @@
+"""Layout: OCR lines → reading order, key–value pairs, tables, emphasised lines and typed facts.
+
+Why rules on box geometry: the embedded engine must answer on two CPU cores in a few
+milliseconds after OCR, and screenshots, receipts and labels put values in a handful of
+predictable places (right of the label, after a colon, under the label, in a table column).
+"""
+
+from __future__ import annotations
+
+import re
+
+from visdesk.domain import Box, ImageInput, KeyValue, OcrLine, Perception
+from visdesk.perception.colour import emphasis_kinds
+from visdesk.perception.facts import extract_facts, fix_digit_confusions
+from visdesk.perception.geometry import group_rows, h_overlap, height, merge_fragments, split_box, typical_height
+from visdesk.perception.tables import find_tables, table_line_indexes
+
+_SEPARATOR = re.compile(r"^(?P<key>[^:：]{1,30}?)\s*[:：]\s*(?P<value>\S.*)$")
+_HAS_DIGIT = re.compile(r"\d")
+_WORDY = re.compile(r"[A-Za-z\u4e00-\u9fff]")
+
+
+def analyse(content_id: str, size: tuple[int, int], raw: tuple[OcrLine, ...], image: ImageInput | None) -> Perception:
+    """Build the full Perception from raw OCR lines (boxes already in original pixels)."""
+    rows = group_rows(list(raw))
+    lines, rows = merge_fragments(list(raw), rows)
+    lines = [_fix_line(line) for line in lines]
+    # renumber into reading order so line indexes follow the page
+    order = [i for row in rows for i in row]
+    position = {old: new for new, old in enumerate(order)}
+    lines = [lines[i] for i in order]
+    rows = [[position[i] for i in row] for row in rows]
+    tables = find_tables(lines, rows)
+    key_values = find_key_values(lines, rows, table_line_indexes(lines, tables))
+    emphasis = emphasis_kinds(lines, image)
+    extras: dict[str, object] = {
+        "rows": rows,
+        "facts": extract_facts(tuple(lines)),
+        "emphasis": emphasis,
+        "title": _title(lines, emphasis),
+    }
+    return Perception(
+        content_id=content_id,
+        size=size,
+        lines=tuple(lines),
+        key_values=tuple(key_values),
+        tables=tuple(tables),
+        emphasised=tuple(sorted(emphasis)),
+        extras=extras,
+    )
+
+
+_DATE_THEN_TIME = re.compile(r"(\d{4}[-/.]\d{1,2}[-/.]\d{2})(\d{1,2}:\d{2})")
+
+
+def _fix_line(line: OcrLine) -> OcrLine:
+    """Digit confusions inside numbers, and the space OCR drops between a date and a time."""
+    fixed = _DATE_THEN_TIME.sub(r"\1 \2", fix_digit_confusions(line.text))
+    return line if fixed == line.text else OcrLine(fixed, line.box, line.score, line.polygon)
+
+
+def _title(lines: list[OcrLine], emphasis: dict[int, list[str]]) -> int | None:
+    """The dialog/page title: the first large line near the top, else None."""
+    for index, kinds in sorted(emphasis.items()):
+        if "large" in kinds and index < 6:
+            return index
+    return None
+
+
+def looks_like_label(text: str) -> bool:
+    """Short wordy text that could name a field ('订单编号', 'Total', 'DATE OF REPORT:')."""
+    stripped = text.rstrip(":： ")
+    if not stripped or len(stripped) > 28 or not _WORDY.search(stripped):
+        return False
+    digits = len(_HAS_DIGIT.findall(stripped))
+    return digits <= max(1, len(stripped) // 4)
+
+
+def find_key_values(lines: list[OcrLine], rows: list[list[int]], in_table: set[int] | None = None) -> list[KeyValue]:
+    """Key–value pairs: 'label: value' in one line, value right of its label, value under its label."""
+    in_table = in_table or set()
+    pairs: list[KeyValue] = []
+    used_as_value: set[int] = set()
+    line_h = typical_height(lines)
+    for row_no, row in enumerate(rows):
+        for pos, index in enumerate(row):
+            line = lines[index]
+            match = _SEPARATOR.match(line.text)
+            if match and looks_like_label(match.group("key")):
+                key, value = match.group("key").strip(), match.group("value").strip()
+                start = match.start("value")
+                pairs.append(
+                    KeyValue(
+                        key=key,
+                        value=value,
+                        key_box=split_box(line.box, line.text, 0, match.end("key")),
+                        value_box=split_box(line.box, line.text, start, len(line.text)),
+                        score=line.score,
+                    )
+                )
+                continue
+            if not looks_like_label(line.text) or index in used_as_value:
+                continue
+            key = line.text.rstrip(":： ").strip()
+            right = row[pos + 1] if pos + 1 < len(row) else None
+            if index in in_table:
+                continue
+            if right is not None and (not looks_like_label(lines[right].text) or line.text.endswith((":", "："))):
+                value_line = lines[right]
+                gap = value_line.box[0] - line.box[2]
+                if gap < 25 * height(line.box):
+                    pairs.append(
+                        KeyValue(key, value_line.text, line.box, value_line.box, min(line.score, value_line.score))
+                    )
+                    used_as_value.add(right)
+                    continue
+            if right is None or looks_like_label(lines[right].text):
+                below = _value_below(lines, rows, row_no, index, line_h)
+                if below is not None:
+                    score = 0.9 if line.text.endswith((":", "：")) else 0.6
+                    pairs.append(KeyValue(key, lines[below].text, line.box, lines[below].box, score))
+                    used_as_value.add(below)
+    return pairs
+
+
+def _value_below(lines: list[OcrLine], rows: list[list[int]], row_no: int, index: int, line_h: float) -> int | None:
+    """The line directly under a label (same column, close below) when it looks like a value."""
+    label = lines[index].box
+    for next_row in rows[row_no + 1 : row_no + 2]:
+        for candidate in next_row:
+            box: Box = lines[candidate].box
+            gap = box[1] - label[3]
+            if gap > 1.6 * max(height(label), line_h):
+                return None
+            aligned = h_overlap(label, box) > 0.3 or abs(box[0] - label[0]) < height(label)
+            text = lines[candidate].text
+            if aligned and not _SEPARATOR.match(text) and (not looks_like_label(text) or _HAS_DIGIT.search(text)):
+                return candidate
+    return None

@@ -1,0 +1,96 @@
+"""Tables from box geometry: runs of visual rows whose cells line up in columns.
+
+Why geometry and not ruling lines: screenshots of shop back-ends and phone tables often have no
+grid lines at all, while the OCR boxes of a column always share an x-range.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from visdesk.domain import Box, OcrLine, Table
+from visdesk.perception.geometry import h_overlap, typical_height, union
+
+_DIGIT = re.compile(r"\d")
+
+
+def _numeric(text: str) -> bool:
+    return len(_DIGIT.findall(text)) >= max(1, len(text) // 3)
+
+
+def find_tables(lines: list[OcrLine], rows: list[list[int]]) -> list[Table]:
+    """Tables of at least three rows (header included) and two aligned columns."""
+    line_h = typical_height(lines)
+    tables: list[Table] = []
+    block: list[list[int]] = []
+    for row in [*rows, []]:
+        if len(row) >= 2 and (not block or _close(lines, block[-1], row, line_h)):
+            block.append(row)
+            continue
+        if len(block) >= 3:
+            table = _table_from_block(lines, block)
+            if table is not None:
+                tables.append(table)
+        block = [row] if len(row) >= 2 else []
+    return tables
+
+
+def _close(lines: list[OcrLine], upper: list[int], lower: list[int], line_h: float) -> bool:
+    top = min(lines[i].box[1] for i in lower)
+    bottom = max(lines[i].box[3] for i in upper)
+    return top - bottom < 2.5 * line_h
+
+
+def _table_from_block(lines: list[OcrLine], block: list[list[int]]) -> Table | None:
+    widest = Counter(len(row) for row in block).most_common()
+    n_columns = max(count for count, freq in widest if freq >= 2) if any(f >= 2 for _, f in widest) else 0
+    if n_columns < 2:
+        return None
+    anchor_rows = [row for row in block if len(row) == n_columns]
+    columns: list[Box] = [union([lines[row[c]].box for row in anchor_rows]) for c in range(n_columns)]
+    grid: list[list[list[int]]] = []
+    for row in block:
+        cells: list[list[int]] = [[] for _ in range(n_columns)]
+        for index in row:
+            cells[_column_of(lines[index].box, columns)].append(index)
+        grid.append(cells)
+    filled = sum(1 for cells in grid if sum(1 for c in cells if c) >= min(2, n_columns))
+    if filled < 0.7 * len(grid):
+        return None
+    texts = [tuple(" ".join(lines[i].text for i in cell) for cell in cells) for cells in grid]
+    boxes = [
+        tuple(union([lines[i].box for i in cell]) if cell else columns[c] for c, cell in enumerate(cells))
+        for cells in grid
+    ]
+    header: tuple[str, ...] = ()
+    first_wordy = all(text and not _numeric(text) for text in texts[0])
+    later_numeric = any(_numeric(text) for row in texts[1:] for text in row)
+    if first_wordy and later_numeric:
+        header = texts[0]
+        texts, boxes = texts[1:], boxes[1:]
+    elif n_columns == 2:
+        return None  # a two-column list without a header is a key-value list, not a table
+    box = union([lines[i].box for row in block for i in row])
+    return Table(header=header, rows=tuple(texts), box=box, cell_boxes=tuple(boxes))
+
+
+def _column_of(box: Box, columns: list[Box]) -> int:
+    overlaps = [h_overlap(box, column) for column in columns]
+    best = max(range(len(columns)), key=lambda c: overlaps[c])
+    if overlaps[best] > 0:
+        return best
+    centre = (box[0] + box[2]) / 2
+    return min(range(len(columns)), key=lambda c: abs((columns[c][0] + columns[c][2]) / 2 - centre))
+
+
+def table_line_indexes(lines: list[OcrLine], tables: list[Table]) -> set[int]:
+    """Lines that fall inside a table's box (they are cells, not key–value labels)."""
+    inside: set[int] = set()
+    for table in tables:
+        x0, y0, x1, y1 = table.box
+        for index, line in enumerate(lines):
+            bx0, by0, bx1, by1 = line.box
+            if bx0 >= x0 - 1 and by0 >= y0 - 1 and bx1 <= x1 + 1 and by1 <= y1 + 1:
+                inside.add(index)
+    return inside

@@ -1,0 +1,167 @@
+"""Richer rendered scenes for perception and engine tests: pages, tables, charts, logs, labels.
+
+Each scene returns the image and where every piece of text was drawn (text → box), so tests can
+check evidence boxes against the truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from PIL import Image, ImageDraw
+
+from tests.support.render import font, text_box
+
+Box = tuple[float, float, float, float]
+
+
+@dataclass
+class Scene:
+    image: Image.Image
+    boxes: dict[str, Box] = field(default_factory=dict)
+
+
+class Canvas:
+    def __init__(self, size: tuple[int, int], background: str | tuple[int, int, int] = "white") -> None:
+        self.image = Image.new("RGB", size, background)
+        self.draw = ImageDraw.Draw(self.image)
+        self.boxes: dict[str, Box] = {}
+
+    def text(self, text: str, xy: tuple[int, int], size: int = 24, fill: str | tuple[int, int, int] = "black") -> None:
+        self.draw.text(xy, text, font=font(size), fill=fill)
+        self.boxes[text] = text_box(xy, text, size)
+
+    def scene(self) -> Scene:
+        return Scene(self.image, self.boxes)
+
+
+def order_page_zh() -> Scene:
+    """A shop order page: title, label/value pairs (colon, right of label), a red warning."""
+    c = Canvas((760, 520))
+    c.text("订单详情", (40, 24), 38)
+    c.text("订单编号：2024051812345", (40, 100))
+    c.text("快递单号", (40, 160))
+    c.text("SF1357924680", (330, 160))
+    c.text("下单时间", (40, 220))
+    c.text("2024-05-18 14:32", (330, 220))
+    c.text("实付金额", (40, 280))
+    c.text("¥1,299.00", (330, 280))
+    c.text("支付失败：超出单笔支付限额", (40, 360), 26, fill=(220, 20, 20))
+    c.text("错误码：E1024", (40, 420))
+    return c.scene()
+
+
+def invoice_zh() -> Scene:
+    """An invoice header whose values sit under their labels."""
+    c = Canvas((760, 360))
+    c.text("增值税普通发票", (200, 20), 36)
+    c.text("发票代码", (40, 110))
+    c.text("发票号码", (400, 110))
+    c.text("044031900111", (40, 150))
+    c.text("08865432", (400, 150))
+    c.text("开票日期：2024年03月15日", (40, 230))
+    c.text("价税合计：¥568.00", (40, 290))
+    return c.scene()
+
+
+def receipt_en() -> Scene:
+    c = Canvas((600, 520))
+    c.text("SUNRISE MART", (170, 20), 34)
+    c.text("Date: 12/04/2024", (40, 90))
+    c.text("Milk 1L", (40, 160))
+    c.text("3.50", (440, 160))
+    c.text("Bread", (40, 210))
+    c.text("2.80", (440, 210))
+    c.text("Subtotal", (40, 290))
+    c.text("6.30", (440, 290))
+    c.text("Total", (40, 350), 28)
+    c.text("$6.93", (430, 350), 28)
+    c.text("Thank you!", (220, 440))
+    return c.scene()
+
+
+def product_table(lang: str) -> Scene:
+    """A stock table with a header row and wide column gaps."""
+    c = Canvas((860, 360))
+    if lang == "zh":
+        header = ("商品", "库存", "单价", "发货日期")
+        rows = [
+            ("蓝牙耳机", "35", "¥199", "2024-06-03"),
+            ("充电宝", "120", "¥89", "2024-06-10"),
+            ("数据线", "0", "¥25", "2024-05-28"),
+        ]
+    else:
+        header = ("Item", "Stock", "Price", "Ship date")
+        rows = [
+            ("Headphones", "35", "$59", "2024-06-03"),
+            ("Power bank", "120", "$29", "2024-06-10"),
+            ("USB cable", "0", "$9", "2024-05-28"),
+        ]
+    xs = (40, 290, 450, 610)
+    for col, text in enumerate(header):
+        c.text(text, (xs[col], 40))
+    for r, row in enumerate(rows):
+        for col, text in enumerate(row):
+            c.text(text, (xs[col], 110 + r * 70))
+    return c.scene()
+
+
+def bar_chart() -> Scene:
+    """A bar chart with value labels above the bars and years under them."""
+    c = Canvas((720, 460))
+    c.text("Annual sales (k units)", (180, 16), 28)
+    values = {"2019": 120, "2020": 95, "2021": 150, "2022": 180}
+    base = 390
+    for i, (year, value) in enumerate(values.items()):
+        x = 90 + i * 150
+        top = base - value * 1.5
+        c.draw.rectangle((x, top, x + 80, base), fill=(70, 120, 200))
+        c.text(str(value), (x + 18, int(top) - 34))
+        c.text(year, (x + 12, base + 12))
+    return c.scene()
+
+
+def crash_log() -> Scene:
+    c = Canvas((980, 360))
+    lines = [
+        "App version 3.2.1 (build 415)",
+        "FATAL EXCEPTION: main",
+        "java.lang.NullPointerException: Attempt to invoke virtual method",
+        "    at com.shop.cart.CartActivity.onCreate(CartActivity.java:88)",
+        "    at android.app.Activity.performCreate(Activity.java:8000)",
+    ]
+    for i, line in enumerate(lines):
+        c.text(line, (30, 30 + i * 60), 22)
+    return c.scene()
+
+
+def cert_label() -> Scene:
+    c = Canvas((640, 380))
+    c.text("有机认证", (60, 40), 34, fill=(20, 140, 40))
+    c.text("ORGANIC", (60, 100), 30, fill=(20, 140, 40))
+    c.text("产品名称：高山绿茶", (60, 180))
+    c.text("净含量：250g", (60, 230))
+    c.text("生产日期：2024-04-01", (60, 280))
+    return c.scene()
+
+
+def lab_report() -> Scene:
+    c = Canvas((820, 300))
+    header = ("指标", "数值", "单位", "状态")
+    rows = [("血糖", "6.8", "mmol/L", "偏高"), ("血红蛋白", "135", "g/L", "正常")]
+    xs = (40, 260, 430, 620)
+    for col, text in enumerate(header):
+        c.text(text, (xs[col], 40))
+    for r, row in enumerate(rows):
+        for col, text in enumerate(row):
+            c.text(text, (xs[col], 110 + r * 70))
+    return c.scene()
+
+
+def nameplate_en() -> Scene:
+    c = Canvas((700, 320), background=(30, 30, 34))
+    light = (235, 235, 235)
+    c.text("Model: XR-200", (40, 40), 28, fill=light)
+    c.text("Serial No: SN7741209", (40, 110), 28, fill=light)
+    c.text("Input: 220V 50Hz", (40, 180), 28, fill=light)
+    return c.scene()
