@@ -56,6 +56,10 @@ class CacheSettings(BaseModel):
     ttl_s: int = Field(3600, description="Time-to-live of cached answers, in seconds.")
     max_entries: int = Field(10_000, description="Entries kept by the in-process cache.")
     redis_timeout_s: float = Field(0.25, description="Redis socket timeout; slower replies count as a miss.")
+    key_prefix: str = Field("visdesk:", description="Prefix of every Redis key (several deployments can share one Redis).")
+    redis_retry_s: float = Field(
+        2.0, description="After a Redis failure, requests skip Redis for this long before trying to reconnect."
+    )
 
 
 class SafetySettings(BaseModel):
@@ -68,6 +72,7 @@ class SafetySettings(BaseModel):
     )
     rate_limit_per_minute: int = Field(0, description="Requests per minute per API key (or client IP); 0 = no limit.")
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS; empty disables CORS.")
+    nsfw_threads: int = Field(1, description="onnxruntime threads for the image classifier (0 lets it choose).")
     max_body_bytes: int = Field(
         30 * MB, description="Largest accepted request body (base64 images are ~4/3 of the file)."
     )
@@ -85,6 +90,9 @@ class LoadSettings(BaseModel):
     high_latency_s: float = Field(5.0, description="Recent p50 latency above which the level becomes HIGH.")
     request_timeout_s: float = Field(30.0, description="Per-request deadline; past it the request ends with a timeout.")
     retry_after_s: int = Field(5, description="Retry-After seconds sent with 503 under EXTREME load.")
+    latency_window_s: float = Field(
+        20.0, description="Recent-latency window: p50 of requests finished in the last this-many seconds sets HIGH."
+    )
 
 
 class HistorySettings(BaseModel):
@@ -118,6 +126,10 @@ class RemoteSettings(BaseModel):
     retries: int = Field(2, description="Retries on connect errors, with exponential backoff.")
     breaker_failures: int = Field(5, description="Consecutive failures that open the circuit breaker.")
     breaker_reset_s: float = Field(30.0, description="Seconds the breaker stays open before a trial request.")
+    retry_backoff_s: float = Field(0.25, description="First retry delay after a connect error; doubles per retry.")
+    max_tokens: int = Field(512, description="Answer length limit requested upstream in quality mode.")
+    fast_max_tokens: int = Field(128, description="Answer length limit requested upstream in fast (degraded) mode.")
+    temperature: float = Field(0.2, description="Sampling temperature in quality mode (fast mode asks for 0).")
 
 
 class ObservabilitySettings(BaseModel):
