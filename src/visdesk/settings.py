@@ -115,6 +115,9 @@ class TransformersSettings(BaseModel):
     batch_size: int = Field(8, description="Most requests generated together in one batch.")
     batch_wait_ms: float = Field(10.0, description="How long to collect concurrent requests into a batch.")
     enable_thinking: bool = Field(False, description="GLM thinking mode; off for short support answers.")
+    attn_implementation: str = Field(
+        "sdpa", description="Attention kernel: 'sdpa', 'eager' (needed for attention maps) or 'flash_attention_2'."
+    )
 
 
 class RemoteSettings(BaseModel):
