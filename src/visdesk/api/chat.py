@@ -10,6 +10,7 @@ from visdesk.api.common import decode_image_field, get_pipeline, reply, request_
 from visdesk.domain import Ask, GenerationOptions
 from visdesk.errors import AppError, ErrorCode
 from visdesk.protocol import ChatRequest, ChatResponse, ErrorResponse
+from visdesk.settings import MB
 
 router = APIRouter(tags=["chat"])
 
@@ -27,6 +28,20 @@ def _require_image_or_session(image: bytes | None, session_id: str | None) -> No
         )
 
 
+async def _read_upload(upload: UploadFile | None, max_bytes: int) -> bytes | None:
+    """The file's bytes; an upload already spooled past the cap (chunked bodies skip the
+    Content-Length check) is refused before it is read into memory."""
+    if upload is None:
+        return None
+    if upload.size is not None and upload.size > max_bytes:
+        raise AppError(
+            ErrorCode.IMAGE_TOO_LARGE,
+            f"The image is {upload.size / MB:.1f} MB; at most {max_bytes / MB:.0f} MB is accepted.",
+            details={"max_bytes": max_bytes, "bytes": upload.size},
+        )
+    return await upload.read()
+
+
 @router.post("/chat", response_model=ChatResponse, responses=ERRORS)
 async def chat_form(
     request: Request,
@@ -36,9 +51,7 @@ async def chat_form(
     stream: Annotated[bool | None, Form()] = None,
     client: Annotated[str, Form(description="'web' for the web page (canned reply under overload).")] = "api",
 ) -> Any:
-    data = await image.read() if image is not None else None
-    if image is not None and not data:
-        data = b""
+    data = await _read_upload(image, request.app.state.settings.images.max_upload_bytes)
     _require_image_or_session(data, session_id)
     ask = Ask(
         question=text,

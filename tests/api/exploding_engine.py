@@ -1,0 +1,33 @@
+"""A deterministic test engine that fails after its first piece of text (tests the streaming layer only)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from visdesk.domain import Delta, EngineRequest
+from visdesk.engines.base import Capabilities
+from visdesk.settings import Settings
+
+PARTIAL = "正在查询"
+
+
+class ExplodingEngine:
+    name = "exploding"
+    capabilities = Capabilities(streaming=True, needs_ocr=False)
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+    def ready(self) -> bool:
+        return True
+
+    async def stream(self, request: EngineRequest) -> AsyncIterator[Delta]:
+        yield Delta(text=PARTIAL)
+        raise RuntimeError("simulated engine crash after the stream began")
+
+
+def create(settings: Settings, argument: str) -> ExplodingEngine:
+    return ExplodingEngine()
