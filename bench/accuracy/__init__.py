@@ -1,0 +1,1 @@
+"""Accuracy dev set: a seeded generator of customer-support images + questions, a scorer, a runner."""
