@@ -62,3 +62,12 @@ class ErrorBody(BaseModel):
 
 class ErrorResponse(BaseModel):
     error: ErrorBody
+
+
+
+# --- OpenAI Chat Completions wire models (defined in protocol_openai.py, re-exported here) ---------------------------
+from visdesk.protocol_openai import ChatCompletion as ChatCompletion  # noqa: E402
+from visdesk.protocol_openai import ChatCompletionChunk as ChatCompletionChunk  # noqa: E402
+from visdesk.protocol_openai import ChatCompletionRequest as ChatCompletionRequest  # noqa: E402
+from visdesk.protocol_openai import ModelList as ModelList  # noqa: E402
+from visdesk.protocol_openai import OpenAIErrorResponse as OpenAIErrorResponse  # noqa: E402

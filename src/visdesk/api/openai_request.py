@@ -1,0 +1,126 @@
+"""OpenAI Chat Completions request → our Ask: the question, the image and the generation options.
+
+Why the last user turn: visdesk answers one question about one image. The last user message's
+text is the question; its image (or, for a follow-up without one, the latest earlier image) is the
+image. System prompts are not used: the service has its own grounded persona, and a client's
+system prompt must not be able to switch off the untrusted-data fencing.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from visdesk.api.common import decode_image_field
+from visdesk.domain import GenerationOptions
+from visdesk.errors import AppError, ErrorCode
+from visdesk.protocol_openai import ChatCompletionRequest, ChatMessage, ImagePart, OtherPart, TextPart
+from visdesk.settings import Settings
+
+IMAGE_FETCH_TIMEOUT_S = 10.0
+
+
+def question_and_image_url(messages: list[ChatMessage]) -> tuple[str, str | None]:
+    """The last user message's text, and the image URL to use (its own, else the latest earlier one)."""
+    users = [m for m in messages if m.role == "user"]
+    if not users:
+        raise AppError(ErrorCode.INVALID_REQUEST, "The messages contain no 'user' message to answer.")
+    last = users[-1]
+    text, images = _parts(last)
+    if len(images) > 1:
+        raise AppError(
+            ErrorCode.INVALID_REQUEST,
+            f"The last user message has {len(images)} images; send one image per question.",
+        )
+    if images:
+        return text, images[0]
+    for earlier in reversed(users[:-1]):
+        _, earlier_images = _parts(earlier)
+        if earlier_images:
+            return text, earlier_images[-1]
+    return text, None
+
+
+def _parts(message: ChatMessage) -> tuple[str, list[str]]:
+    if message.content is None or isinstance(message.content, str):
+        return message.content or "", []
+    texts: list[str] = []
+    images: list[str] = []
+    for part in message.content:
+        if isinstance(part, TextPart):
+            texts.append(part.text)
+        elif isinstance(part, ImagePart):
+            images.append(part.image_url if isinstance(part.image_url, str) else part.image_url.url)
+        elif isinstance(part, OtherPart):
+            raise AppError(
+                ErrorCode.INVALID_REQUEST,
+                f"Message parts of type {part.type!r} are not supported; send 'text' and 'image_url' parts.",
+            )
+    return "\n".join(texts), images
+
+
+def url_allowed(url: str, prefixes: list[str]) -> bool:
+    """True when `url` lies under an allowed prefix (a prefix without a trailing '/' still ends at a boundary)."""
+    for prefix in prefixes:
+        if not prefix or not url.startswith(prefix):
+            continue
+        if prefix.endswith("/") or url[len(prefix) : len(prefix) + 1] in ("", "/", "?", "#"):
+            return True
+    return False
+
+
+async def image_bytes(url: str, settings: Settings) -> bytes:
+    """A data: URL decoded, or an allowed http(s) URL fetched (size-capped, no redirects)."""
+    if not url.strip().lower().startswith(("http://", "https://")):
+        return decode_image_field(url)
+    if not url_allowed(url.strip(), settings.safety.allowed_image_url_prefixes):
+        raise AppError(
+            ErrorCode.REMOTE_IMAGE_URL_REFUSED,
+            "Image URLs are not fetched by this server (only URLs under VISDESK_SAFETY__ALLOWED_IMAGE_URL_PREFIXES). "
+            "Send the image as a data: URL (data:image/png;base64,...).",
+        )
+    return await _fetch(url.strip(), settings.images.max_upload_bytes)
+
+
+async def _fetch(url: str, max_bytes: int) -> bytes:
+    refused = "The image URL could not be fetched ({}). Send the image as a data: URL instead."
+    try:
+        async with (
+            httpx.AsyncClient(timeout=IMAGE_FETCH_TIMEOUT_S, follow_redirects=False) as client,
+            client.stream("GET", url) as response,
+        ):
+            if response.status_code != 200:
+                raise AppError(ErrorCode.INVALID_REQUEST, refused.format(f"HTTP {response.status_code}"))
+            data = bytearray()
+            async for chunk in response.aiter_bytes():
+                data += chunk
+                if len(data) > max_bytes:
+                    raise AppError(
+                        ErrorCode.IMAGE_TOO_LARGE,
+                        f"The image at the URL is larger than {max_bytes / 1e6:.0f} MB, the most accepted.",
+                    )
+            return bytes(data)
+    except httpx.TimeoutException as exc:
+        raise AppError(ErrorCode.INVALID_REQUEST, refused.format("timed out")) from exc
+    except httpx.HTTPError as exc:
+        raise AppError(ErrorCode.INVALID_REQUEST, refused.format("connection failed")) from exc
+
+
+def generation_options(body: ChatCompletionRequest) -> GenerationOptions:
+    """OpenAI sampling fields → GenerationOptions (mode stays the governor's choice)."""
+    stop = (body.stop,) if isinstance(body.stop, str) else tuple(body.stop or ())
+    response_format = None
+    if body.response_format is not None:
+        if body.response_format.type == "json_schema":
+            if body.response_format.json_schema is None or not body.response_format.json_schema.schema_:
+                raise AppError(
+                    ErrorCode.INVALID_REQUEST, "response_format json_schema needs json_schema.schema (a JSON Schema)."
+                )
+            response_format = body.response_format.json_schema.schema_
+        elif body.response_format.type == "json_object":
+            response_format = {"type": "object"}
+    return GenerationOptions(
+        max_new_tokens=body.max_completion_tokens or body.max_tokens,
+        response_format=response_format,
+        stop=stop,
+        temperature=body.temperature,
+    )
