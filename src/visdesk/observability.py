@@ -1,7 +1,9 @@
-"""Structured logs and metrics. One JSON log line per request; no PII, no image bytes.
+"""Structured logs: one JSON log line per request; no PII, no image bytes.
 
-The Prometheus metrics live in `metrics.py`; this module holds logging set-up and the
-per-request log line, which the pipeline writes in its `finally`.
+The Prometheus metrics live in `metrics.py` (and the HTTP middleware that feeds them in
+`api/security.py`); this module holds logging set-up and the per-request log line, which the
+pipeline writes in its `finally`. The request line carries only ids, hashes, timings and codes;
+as defence in depth a logging filter masks phone, card, ID and e-mail numbers in every record.
 """
 
 from __future__ import annotations
@@ -12,7 +14,23 @@ import sys
 import time
 from typing import Any
 
+from visdesk.safety.pii import mask_pii
+
 request_log = logging.getLogger("visdesk.request")
+
+
+class PiiFilter(logging.Filter):
+    """Mask PII in a record's message and structured fields before any handler formats it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_pii(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        fields = getattr(record, "fields", None)
+        if isinstance(fields, dict):
+            record.fields = {k: mask_pii(v) if isinstance(v, str) else v for k, v in fields.items()}
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -29,7 +47,7 @@ class JsonFormatter(logging.Formatter):
         if isinstance(fields, dict):
             payload.update(fields)
         if record.exc_info:
-            payload["exc"] = self.formatException(record.exc_info)
+            payload["exc"] = mask_pii(self.formatException(record.exc_info))
         return json.dumps(payload, ensure_ascii=False, default=str)
 
 
@@ -41,6 +59,7 @@ def configure_logging(level: str = "INFO", json_lines: bool = True) -> None:
             root.removeHandler(handler)
     handler = logging.StreamHandler(sys.stderr)
     handler._visdesk = True  # type: ignore[attr-defined]
+    handler.addFilter(PiiFilter())
     handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
     root.setLevel(level.upper())

@@ -1,9 +1,11 @@
-"""Operational endpoints: liveness, readiness."""
+"""Operational endpoints: liveness, readiness, Prometheus metrics."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+
+from visdesk.metrics import CONTENT_TYPE
 
 router = APIRouter(tags=["ops"])
 
@@ -21,3 +23,13 @@ async def readyz(request: Request) -> JSONResponse:
     if services is None or not services.engine.ready():
         return JSONResponse({"status": "starting"}, status_code=503)
     return JSONResponse({"status": "ready", "engine": services.engine.name, "level": services.governor.level.value})
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics(request: Request) -> Response:
+    """Prometheus text exposition of this app's registry (404 when metrics are disabled)."""
+    services = getattr(request.app.state, "services", None)
+    render = getattr(getattr(services, "metrics", None), "render", None)
+    if render is None:
+        return JSONResponse({"error": {"code": "not_found", "message": "Metrics are disabled."}}, status_code=404)
+    return Response(render(), media_type=CONTENT_TYPE)
