@@ -1,0 +1,44 @@
+"""Sessions, messages and feedback: the SQL store (SQLite WAL or PostgreSQL) and an in-memory one."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from visdesk.history.database import open_engine, upgrade_to_head
+from visdesk.history.memory import MemoryHistory
+from visdesk.history.store import RATINGS, Mask, SqlHistory
+from visdesk.settings import Settings
+
+log = logging.getLogger("visdesk.history")
+
+__all__ = ["RATINGS", "MemoryHistory", "SqlHistory", "build_history", "pii_masker"]
+
+
+def pii_masker(settings: Settings) -> Mask | None:
+    """visdesk.safety's mask_pii when settings.safety.mask_pii_in_history, else None (store as given)."""
+    if not settings.safety.mask_pii_in_history:
+        return None
+    from visdesk import safety
+
+    mask = getattr(safety, "mask_pii", None)
+    if mask is None:  # an older safety module: its filter class still masks
+        mask = safety.BasicSafety(settings.safety).mask_pii
+    return mask  # type: ignore[no-any-return]
+
+
+async def build_history(settings: Settings, mask: Mask | None = None) -> SqlHistory:
+    """Open settings.history.database_url, migrate it to head (Alembic), and return the store."""
+    engine = open_engine(settings.history.database_url, pool_size=settings.history.pool_size)
+    try:
+        await asyncio.to_thread(upgrade_to_head, engine)
+    except Exception:
+        engine.dispose()
+        raise
+    return SqlHistory(
+        engine,
+        store_images=settings.history.store_images,
+        max_side=settings.images.max_side,
+        mask=mask or pii_masker(settings),
+        workers=settings.history.pool_size,
+    )

@@ -1,0 +1,90 @@
+"""In-process history (tests and embedding): the same contract as the SQL store, nothing durable."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from visdesk.domain import Answer, ImageInput, Query, Turn
+from visdesk.errors import AppError, ErrorCode
+
+
+def unknown_session(session_id: str) -> AppError:
+    return AppError(
+        ErrorCode.UNKNOWN_SESSION, f"Unknown session {session_id[:64]!r}; omit session_id to start a new one."
+    )
+
+
+def unknown_message(message_id: str) -> AppError:
+    return AppError(ErrorCode.UNKNOWN_MESSAGE, f"Unknown message {message_id[:64]!r}; use a message_id from an answer.")
+
+
+class MemoryHistory:
+    def __init__(self) -> None:
+        self._sessions: dict[str, list[Turn]] = {}
+        self._messages: dict[str, dict[str, Any]] = {}  # message_id → session view entry
+
+    async def new_session_id(self) -> str:
+        session_id = uuid.uuid4().hex
+        self._sessions[session_id] = []
+        return session_id
+
+    async def session_exists(self, session_id: str) -> bool:
+        return session_id in self._sessions
+
+    async def turns(self, session_id: str, limit: int) -> tuple[Turn, ...]:
+        if session_id not in self._sessions:
+            raise unknown_session(session_id)
+        return tuple(self._sessions[session_id][-limit:]) if limit > 0 else ()
+
+    async def record(self, query: Query, answer: Answer, image: ImageInput | None) -> None:
+        content_id = image.content_id if image else None
+        self._sessions.setdefault(answer.session_id, []).append(Turn(query.question, answer.answer, content_id))
+        self._messages[answer.message_id] = {
+            "session_id": answer.session_id,
+            "message_id": answer.message_id,
+            "created_at": datetime.now(UTC).isoformat(),
+            "question": query.question,
+            "answer": answer.answer,
+            "engine": answer.engine,
+            "mode": answer.mode.value,
+            "level": answer.level.value,
+            "language": answer.language,
+            "cached": answer.cached,
+            "latency_ms": answer.latency_ms,
+            "finish_reason": answer.finish_reason,
+            "image_content_id": content_id,
+            "evidence": [{"text": e.text, "box": list(e.box) if e.box else None} for e in answer.evidence],
+            "sources": [{"title": s.title, "section": s.section, "source": s.source} for s in answer.sources],
+            "structured": answer.structured,
+            "feedback": [],
+        }
+
+    async def load_image(self, content_id: str) -> ImageInput | None:
+        """Nothing outlives the process here, so there is never a stored image to reload."""
+        return None
+
+    async def add_feedback(self, message_id: str, rating: str, comment: str | None) -> str:
+        message = self._messages.get(message_id)
+        if message is None:
+            raise unknown_message(message_id)
+        feedback_id = uuid.uuid4().hex
+        created = datetime.now(UTC).isoformat()
+        message["feedback"].append({"id": feedback_id, "rating": rating, "comment": comment, "created_at": created})
+        return feedback_id
+
+    async def session_view(self, session_id: str) -> dict[str, Any]:
+        if session_id not in self._sessions:
+            raise unknown_session(session_id)
+        messages = [
+            {k: v for k, v in m.items() if k != "session_id"}
+            for m in self._messages.values()
+            if m["session_id"] == session_id
+        ]
+        first = messages[0]["created_at"] if messages else None
+        last = messages[-1]["created_at"] if messages else None
+        return {"session_id": session_id, "created_at": first, "updated_at": last, "client": None, "messages": messages}
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,303 @@
+"""The SQL history store: sessions, messages, feedback and (optionally) session images.
+
+Why sync SQLAlchemy on a small thread pool instead of the async engine: the same code path then
+serves SQLite (pysqlite) and PostgreSQL (psycopg 3) with the drivers' most used, best-tested
+mode, and a blocking fsync never stalls the event loop. Each write is one transaction that has
+committed (see database.py for the fsync settings) before the awaiting request continues, so an
+answer or a feedback is durable before the client sees it acknowledged.
+
+Why sessions are created at the first record, not by new_session_id: a session id reaches the
+client only in an answer, and that answer is recorded in the same transaction that creates the
+session row, so one commit (one fsync) per request instead of two, and no empty sessions from
+failed requests. Ids minted but not yet recorded are remembered in-process so a racing follow-up
+on this replica sees an empty session rather than a 404.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, Table, func, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from visdesk.domain import Answer, ImageInput, Query, Turn
+from visdesk.errors import AppError, ErrorCode
+from visdesk.history.memory import unknown_message, unknown_session
+from visdesk.history.models import FeedbackRow, ImageRow, MessageRow, SessionRow, utcnow
+from visdesk.image_store import StoredImage, decode_image, encode_image
+
+T = TypeVar("T")
+Mask = Callable[[str], str]
+RATINGS = ("up", "down")
+_MAX_PENDING = 10_000
+_MAX_ID = 64
+
+sessions_t: Table = SessionRow.__table__  # type: ignore[assignment]
+messages_t: Table = MessageRow.__table__  # type: ignore[assignment]
+feedback_t: Table = FeedbackRow.__table__  # type: ignore[assignment]
+images_t: Table = ImageRow.__table__  # type: ignore[assignment]
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+class SqlHistory:
+    """HistoryStore on SQLAlchemy; also the feedback and session-view queries the API needs."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        store_images: bool = False,
+        max_side: int = 1024,
+        mask: Mask | None = None,
+        workers: int = 4,
+    ) -> None:
+        self.engine = engine
+        self.store_images = store_images
+        self.max_side = max_side
+        self.mask = mask or _identity
+        self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="visdesk-history")
+        # SQLite allows one writer at a time: queue this process's writers on a lock rather than on
+        # busy_timeout polling (other processes still queue on busy_timeout).
+        self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
+        self._pending: OrderedDict[str, None] = OrderedDict()
+
+    # -- HistoryStore --------------------------------------------------------------------------
+
+    async def new_session_id(self) -> str:
+        session_id = uuid.uuid4().hex
+        self._pending[session_id] = None
+        while len(self._pending) > _MAX_PENDING:
+            self._pending.popitem(last=False)
+        return session_id
+
+    async def session_exists(self, session_id: str) -> bool:
+        if session_id in self._pending:
+            return True
+        if not session_id or len(session_id) > _MAX_ID:
+            return False
+        return await self._run(self._session_exists, session_id)
+
+    async def turns(self, session_id: str, limit: int) -> tuple[Turn, ...]:
+        if session_id in self._pending:
+            return ()
+        if not session_id or len(session_id) > _MAX_ID:
+            raise unknown_session(session_id)
+        return await self._run(self._turns, session_id, limit)
+
+    async def record(self, query: Query, answer: Answer, image: ImageInput | None) -> None:
+        stored = encode_image(image) if (image is not None and self.store_images) else None
+        await self._run(self._record, query, answer, image.content_id if image else None, stored)
+        self._pending.pop(answer.session_id, None)
+
+    async def load_image(self, content_id: str) -> ImageInput | None:
+        """The session image saved with store_images (after a restart or on another replica)."""
+        if not self.store_images or not content_id:
+            return None
+        stored = await self._run(self._load_image, content_id)
+        return None if stored is None else await asyncio.to_thread(decode_image, stored, self.max_side)
+
+    async def close(self) -> None:
+        self._executor.shutdown(wait=True)
+        self.engine.dispose()
+
+    # -- feedback and the session view (api/feedback.py, api/sessions.py) ----------------------
+
+    async def add_feedback(self, message_id: str, rating: str, comment: str | None) -> str:
+        """Store a rating for a message durably; raises UNKNOWN_MESSAGE / INVALID_REQUEST."""
+        if rating not in RATINGS:
+            raise AppError(ErrorCode.INVALID_REQUEST, f"rating must be 'up' or 'down', not {rating[:20]!r}.")
+        if not message_id or len(message_id) > _MAX_ID:
+            raise unknown_message(message_id)
+        return await self._run(self._add_feedback, message_id, rating, comment)
+
+    async def session_view(self, session_id: str) -> dict[str, Any]:
+        """The session and its messages, oldest first, each with its feedback."""
+        if not session_id or len(session_id) > _MAX_ID:
+            raise unknown_session(session_id)
+        return await self._run(self._session_view, session_id)
+
+    # -- blocking parts, run on the executor ----------------------------------------------------
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, partial(fn, *args))
+
+    def _write(self, work: Callable[[Connection], T]) -> T:
+        if self._write_lock is None:
+            with self.engine.begin() as connection:
+                return work(connection)
+        with self._write_lock, self.engine.begin() as connection:
+            return work(connection)
+
+    def _session_exists(self, session_id: str) -> bool:
+        with self.engine.connect() as connection:
+            return connection.scalar(select(sessions_t.c.id).where(sessions_t.c.id == session_id)) is not None
+
+    def _turns(self, session_id: str, limit: int) -> tuple[Turn, ...]:
+        with self.engine.connect() as connection:
+            if connection.scalar(select(sessions_t.c.id).where(sessions_t.c.id == session_id)) is None:
+                raise unknown_session(session_id)
+            if limit <= 0:
+                return ()
+            rows = connection.execute(
+                select(messages_t.c.question, messages_t.c.answer, messages_t.c.image_content_id)
+                .where(messages_t.c.session_id == session_id)
+                .order_by(messages_t.c.created_at.desc(), messages_t.c.id.desc())
+                .limit(limit)
+            ).all()
+        return tuple(Turn(row.question, row.answer, row.image_content_id) for row in reversed(rows))
+
+    def _record(self, query: Query, answer: Answer, content_id: str | None, stored: StoredImage | None) -> None:
+        now = utcnow()
+        message = {
+            "id": answer.message_id,
+            "session_id": answer.session_id,
+            "created_at": now,
+            "question": self.mask(query.question),
+            "answer": self.mask(answer.answer),
+            "engine": answer.engine,
+            "mode": answer.mode.value,
+            "level": answer.level.value,
+            "language": answer.language,
+            "cached": answer.cached,
+            "latency_ms": float(answer.latency_ms),
+            "finish_reason": answer.finish_reason,
+            "image_content_id": content_id,
+            "evidence": [{"text": self.mask(e.text), "box": list(e.box) if e.box else None} for e in answer.evidence],
+            "sources": [
+                {"title": s.title, "section": s.section, "source": s.source, "snippet": s.snippet}
+                for s in answer.sources
+            ],
+            "structured": answer.structured,
+        }
+
+        def work(connection: Connection) -> None:
+            session = {"id": answer.session_id, "created_at": now, "updated_at": now, "client": query.client}
+            _upsert(connection, sessions_t, session, key="id", on_conflict_set={"updated_at": now})
+            if stored is not None:
+                image = {
+                    "content_id": stored.content_id,
+                    "media_type": stored.media_type,
+                    "original_width": stored.original_size[0],
+                    "original_height": stored.original_size[1],
+                    "byte_size": stored.byte_size,
+                    "data": stored.png,
+                    "created_at": now,
+                }
+                _upsert(connection, images_t, image, key="content_id", on_conflict_set=None)
+            connection.execute(insert(messages_t).values(**message))
+
+        self._write(work)
+
+    def _load_image(self, content_id: str) -> StoredImage | None:
+        with self.engine.connect() as connection:
+            row = connection.execute(select(images_t).where(images_t.c.content_id == content_id)).first()
+        if row is None:
+            return None
+        return StoredImage(
+            row.content_id, row.media_type, (row.original_width, row.original_height), row.byte_size, bytes(row.data)
+        )
+
+    def _add_feedback(self, message_id: str, rating: str, comment: str | None) -> str:
+        feedback_id = uuid.uuid4().hex
+        values = {
+            "id": feedback_id,
+            "message_id": message_id,
+            "rating": rating,
+            "comment": self.mask(comment) if comment else None,
+            "created_at": utcnow(),
+        }
+        try:
+            self._write(lambda connection: connection.execute(insert(feedback_t).values(**values)))
+        except IntegrityError as exc:  # the foreign key to messages: there is no such message
+            raise unknown_message(message_id) from exc
+        return feedback_id
+
+    def _session_view(self, session_id: str) -> dict[str, Any]:
+        with self.engine.connect() as connection:
+            session = connection.execute(select(sessions_t).where(sessions_t.c.id == session_id)).first()
+            if session is None:
+                raise unknown_session(session_id)
+            messages = connection.execute(
+                select(messages_t)
+                .where(messages_t.c.session_id == session_id)
+                .order_by(messages_t.c.created_at, messages_t.c.id)
+            ).all()
+            feedback = connection.execute(
+                select(feedback_t)
+                .join(messages_t, messages_t.c.id == feedback_t.c.message_id)
+                .where(messages_t.c.session_id == session_id)
+                .order_by(feedback_t.c.created_at, feedback_t.c.id)
+            ).all()
+        by_message: dict[str, list[dict[str, Any]]] = {}
+        for row in feedback:
+            by_message.setdefault(row.message_id, []).append(
+                {"id": row.id, "rating": row.rating, "comment": row.comment, "created_at": _iso(row.created_at)}
+            )
+        return {
+            "session_id": session.id,
+            "created_at": _iso(session.created_at),
+            "updated_at": _iso(session.updated_at),
+            "client": session.client,
+            "messages": [_message_json(row, by_message.get(row.id, [])) for row in messages],
+        }
+
+    def count(self, table: str) -> int:
+        """Row count of one table (operations and tests)."""
+        target = {"sessions": sessions_t, "messages": messages_t, "feedback": feedback_t, "images": images_t}[table]
+        with self.engine.connect() as connection:
+            return int(connection.scalar(select(func.count()).select_from(target)) or 0)
+
+
+def _upsert(
+    connection: Connection, table: Table, values: dict[str, Any], *, key: str, on_conflict_set: dict[str, Any] | None
+) -> None:
+    """INSERT, or on a duplicate key UPDATE `on_conflict_set` (or do nothing): native upsert of both backends."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = dialect_insert(table).values(**values)
+    if on_conflict_set:
+        statement = statement.on_conflict_do_update(index_elements=[key], set_=on_conflict_set)
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=[key])
+    connection.execute(statement)
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()
+
+
+def _message_json(row: Any, feedback: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "message_id": row.id,
+        "created_at": _iso(row.created_at),
+        "question": row.question,
+        "answer": row.answer,
+        "engine": row.engine,
+        "mode": row.mode,
+        "level": row.level,
+        "language": row.language,
+        "cached": row.cached,
+        "latency_ms": row.latency_ms,
+        "finish_reason": row.finish_reason,
+        "image_content_id": row.image_content_id,
+        "evidence": row.evidence,
+        "sources": row.sources,
+        "structured": row.structured,
+        "feedback": feedback,
+    }
