@@ -15,12 +15,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from visdesk import __version__
-from visdesk.api import chat, ops, web
+from visdesk.api import chat, feedback, ops, sessions, web
 from visdesk.api.common import error_response
 from visdesk.cache import MemoryCache
 from visdesk.engines import create_engine
 from visdesk.errors import AppError, ErrorCode
-from visdesk.history import MemoryHistory
+from visdesk.history import build_history
 from visdesk.image_store import MemoryImageStore
 from visdesk.knowledge import build_knowledge
 from visdesk.load import LoadGovernor
@@ -46,7 +46,7 @@ async def build_services(settings: Settings) -> Services:
         cache=MemoryCache(settings.cache.max_entries, settings.cache.ttl_s),
         safety=BasicSafety(settings.safety),
         governor=LoadGovernor(settings.load),
-        history=MemoryHistory(),
+        history=await build_history(settings),
         images=MemoryImageStore(),
         metrics=NullMetrics(),
     )
@@ -84,6 +84,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(chat.router)
     app.include_router(ops.router)
     app.include_router(web.router)
+    app.include_router(feedback.router)
+    app.include_router(sessions.router)
     app.mount("/static", StaticFiles(directory=web.WEB_DIR), name="static")
     return app
 

@@ -55,6 +55,11 @@ def cache_key(
     return "answer:" + hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
+def _session_image_id(history: tuple[Turn, ...]) -> str | None:
+    """The content id of the session's latest image (follow-ups without an image reuse it)."""
+    return next((turn.image_content_id for turn in reversed(history) if turn.image_content_id), None)
+
+
 def _replay(text: str) -> list[Delta]:
     return [Delta(text=text[i : i + _CHUNK]) for i in range(0, len(text), _CHUNK)] or [Delta(text="")]
 
@@ -162,10 +167,21 @@ class Pipeline:
             await s.safety.check_image(image)
             s.images.put(image)
             return image
-        for turn in reversed(history):
-            if turn.image_content_id:
-                return s.images.get(turn.image_content_id)
-        return None
+        content_id = _session_image_id(history)
+        if content_id is None:
+            return None
+        # Memory first; after a restart or on another replica, the copy kept by history.store_images.
+        image = s.images.get(content_id) or await s.history.load_image(content_id)
+        if image is not None:
+            s.images.put(image)
+            return image
+        if s.perceiver.cached(content_id) is not None:
+            return None  # _generate answers from what was seen in it
+        raise AppError(
+            ErrorCode.MISSING_IMAGE,
+            "The image from earlier in this conversation is no longer available; please send it again "
+            "with your question.",
+        )
 
     async def _generate(
         self, query: Query, mode: Mode, started: float, level: LoadLevel
@@ -176,6 +192,8 @@ class Pipeline:
         if query.image is not None and s.engine.capabilities.needs_ocr:
             cached = s.perceiver.cached(query.image.content_id)
             seen = cached or await _within(s.perceiver.see(query.image), deadline)
+        elif query.image is None and (content_id := _session_image_id(query.history)):
+            seen = s.perceiver.cached(content_id)  # the session's image is gone, but what was seen in it is not
         passages = await asyncio.to_thread(s.knowledge.search, query, seen, s.settings.knowledge.top_k)
         grounding = Grounding(seen=seen, passages=tuple(passages), untrusted_flags=s.safety.untrusted_flags(seen))
         request = EngineRequest(query=query, grounding=grounding, mode=mode)

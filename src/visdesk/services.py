@@ -88,6 +88,10 @@ class HistoryStore(Protocol):
         """Persist the exchange durably before the reply is acknowledged."""
         ...
 
+    async def load_image(self, content_id: str) -> ImageInput | None:
+        """A session image kept in the database (settings.history.store_images), else None."""
+        ...
+
     async def close(self) -> None: ...
 
 

@@ -100,8 +100,13 @@ class HistorySettings(BaseModel):
         "sqlite:///var/visdesk.sqlite3",
         description="SQLAlchemy URL for sessions, messages and feedback (SQLite WAL default; postgresql+psycopg://...).",
     )
-    store_images: bool = Field(False, description="Store the normalised image bytes with each message.")
+    store_images: bool = Field(
+        False,
+        description="Store each session's normalised image (lossless PNG, once per image) so follow-ups "
+        "survive restarts and reach other replicas.",
+    )
     max_turns: int = Field(6, description="Earlier turns of a session given to the engine as context.")
+    pool_size: int = Field(4, ge=1, description="Database connections (and history worker threads) per process.")
 
 
 class TransformersSettings(BaseModel):
