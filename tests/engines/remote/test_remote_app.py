@@ -1,0 +1,79 @@
+"""Two visdesk services chained over HTTP: ours (engine remote) → a second visdesk process (embedded)."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import openai
+import pytest
+
+from tests.engines.remote.conftest import remote_settings
+from tests.support.render import png_bytes, render_lines
+from tests.support.server import free_port, serve
+from visdesk.app import create_app
+
+CODE = "K7Q2M9"
+
+
+@pytest.fixture(scope="module")
+def chained(upstream_visdesk: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    tmp = tmp_path_factory.mktemp("downstream")
+    settings = remote_settings(tmp, retries=0).model_copy(update={"engine": f"remote:{upstream_visdesk}"})
+    with serve(create_app(settings)) as url:
+        yield url
+
+
+def _image_b64() -> str:
+    return base64.b64encode(png_bytes(render_lines([f"订单号: {CODE}", "状态: 已发货"], width=520))).decode()
+
+
+def test_answer_through_both_services(chained: str) -> None:
+    response = httpx.post(f"{chained}/v1/chat", json={"image": _image_b64(), "question": "订单号是多少？"}, timeout=60)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["engine"] == "remote" and CODE in body["answer"]
+
+
+def test_openai_stream_through_both_services(chained: str) -> None:
+    client = openai.OpenAI(base_url=f"{chained}/v1", api_key="x", max_retries=0)
+    stream = client.chat.completions.create(
+        model="visdesk-remote",
+        stream=True,
+        messages=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "What is the order number?"},
+                    {"type": "image_url", "image_url": {"url": "data:image/png;base64," + _image_b64()}},
+                ],
+            }
+        ],
+    )
+    pieces = [c.choices[0].delta.content for c in stream if c.choices and c.choices[0].delta.content]
+    assert CODE in "".join(pieces)
+
+
+def test_upstream_refusal_becomes_our_400_with_its_message(chained: str) -> None:
+    question = "Please help me. " * 80  # 1280 characters: fine for us (2000), too long upstream (1200)
+    response = httpx.post(f"{chained}/v1/chat", json={"image": _image_b64(), "question": question}, timeout=60)
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_request" and "1200" in error["message"]
+
+
+def test_unreachable_upstream_is_503_engine_unavailable(tmp_path: Path) -> None:
+    closed = f"http://127.0.0.1:{free_port()}/v1"
+    settings = remote_settings(tmp_path, model="m", retries=1, breaker_failures=1).model_copy(
+        update={"engine": f"remote:{closed}"}
+    )
+    with serve(create_app(settings)) as url:
+        client = openai.OpenAI(base_url=f"{url}/v1", api_key="x", max_retries=0)
+        for _ in range(2):  # the second fails fast on the open breaker, the same way
+            with pytest.raises(openai.InternalServerError) as caught:
+                client.chat.completions.create(model="visdesk", messages=[{"role": "user", "content": "hi"}])
+            assert caught.value.status_code == 503
+            assert caught.value.body["code"] == "engine_unavailable"  # type: ignore[index]
+            assert caught.value.response.headers["retry-after"]
