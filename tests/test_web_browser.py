@@ -1,0 +1,116 @@
+"""The web page in real headless Chromium against the real app: upload, ask, streamed answer, evidence boxes.
+
+Set VISDESK_WRITE_SCREENSHOT=1 to refresh docs/screenshot-web.png from this test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.api.dialog import CODE, code_box, overlaps, payment_error_dialog
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]  # fmt: skip
+SCREENSHOT = Path(__file__).resolve().parent.parent / "docs" / "screenshot-web.png"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser, embedded_server: str):  # type: ignore[no-untyped-def]
+    context = browser.new_context(viewport={"width": 1280, "height": 760}, locale="zh-CN", device_scale_factor=1)
+    page = context.new_page()
+    page.goto(embedded_server + "/")
+    yield page
+    context.close()
+
+
+def test_upload_ask_and_see_the_answer_with_evidence(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    image_path = tmp_path / "payment-error.png"
+    payment_error_dialog().save(image_path)
+    assert page.title().startswith("visdesk")
+
+    page.set_input_files("#file-input", str(image_path))
+    page.wait_for_function("document.getElementById('preview-image').naturalWidth > 0")
+    page.fill("#question", "错误码是什么？")
+    page.press("#question", "Enter")
+    answer = page.wait_for_selector(".message.assistant.done", timeout=60_000)
+
+    assert CODE in answer.query_selector(".answer-text").inner_text()
+    assert page.locator(".message.user").inner_text() == "错误码是什么？"
+    assert "秒" in answer.query_selector(".timing").inner_text()
+    assert page.locator("#error").is_hidden()
+
+    # evidence boxes sit over the image where the code line was drawn (scaled to the displayed size)
+    shown = page.locator("#preview-image").bounding_box()
+    natural = payment_error_dialog().size
+    scale = shown["width"] / natural[0]
+    x0, y0, x1, y1 = code_box()
+    expected = (shown["x"] + x0 * scale, shown["y"] + y0 * scale, shown["x"] + x1 * scale, shown["y"] + y1 * scale)
+    boxes = [b.bounding_box() for b in page.locator(".evidence-box").all()]
+    assert boxes, "no evidence box was drawn"
+    drawn = [(b["x"], b["y"], b["x"] + b["width"], b["y"] + b["height"]) for b in boxes]
+    assert any(overlaps(box, expected) for box in drawn), (drawn, expected)
+    for box in drawn:  # every box lies within the displayed image
+        assert shown["x"] - 2 <= box[0] and box[2] <= shown["x"] + shown["width"] + 2
+
+    # the follow-up keeps the session and needs no new upload
+    page.fill("#question", "订单号是多少？")
+    page.click("#send")
+    page.wait_for_function("document.querySelectorAll('.message.assistant.done').length === 2", timeout=60_000)
+    assert "7731" in page.locator(".message.assistant.done").nth(1).locator(".answer-text").inner_text()
+
+    # thumbs up: the page thanks the customer whether or not the server records it
+    page.locator(".message.assistant.done").first.locator(".thumb[data-rating='up']").click()
+    note = page.locator(".message.assistant.done").first.locator(".feedback-note")
+    note.wait_for()
+    page.wait_for_function("document.querySelector('.feedback-note').textContent.length > 0")
+    assert "感谢" in note.inner_text()
+
+    # hovering the first answer's evidence chip brings its box back over the error code
+    page.locator(".message.assistant.done").first.locator(".evidence-list li").first.hover()
+    drawn = [page.locator(".evidence-box").first.bounding_box()]
+    assert overlaps((drawn[0]["x"], drawn[0]["y"], drawn[0]["x"] + drawn[0]["width"],
+                     drawn[0]["y"] + drawn[0]["height"]), expected)  # fmt: skip
+
+    shot = tmp_path / "screenshot-web.png"
+    page.screenshot(path=str(shot), animations="disabled")
+    assert shot.stat().st_size > 10_000
+    if os.environ.get("VISDESK_WRITE_SCREENSHOT") == "1":
+        shutil.copyfile(shot, SCREENSHOT)
+
+
+def test_errors_are_shown_politely(page) -> None:  # type: ignore[no-untyped-def]
+    # refused in the browser: not an image type
+    page.set_input_files("#file-input", files=[{"name": "manual.pdf", "mimeType": "application/pdf",
+                                                 "buffer": b"%PDF-1.4 nothing"}])  # fmt: skip
+    assert "不支持" in page.locator("#error").inner_text()
+    # a non-image named .png passes the browser's check; the server judges the bytes and says no
+    page.set_input_files("#file-input", files=[{"name": "fake.png", "mimeType": "image/png",
+                                                 "buffer": b"this is plain text, not an image" * 4}])  # fmt: skip
+    page.fill("#question", "这是什么？")
+    page.press("#question", "Enter")
+    page.wait_for_function("!document.getElementById('error').hidden", timeout=30_000)
+    assert "不支持该文件类型" in page.locator("#error").inner_text()
+    assert page.locator(".message.assistant").count() == 0
+    # the English page says it in English
+    page.click("#lang-toggle")
+    assert page.locator("#send").inner_text() == "Send"
