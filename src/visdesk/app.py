@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from visdesk import __version__
 from visdesk.api import chat, feedback, ops, sessions, web
+from visdesk.api import openai as openai_api
 from visdesk.api.common import error_response
 from visdesk.cache import MemoryCache
 from visdesk.engines import create_engine
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     _install_middleware(app, settings)
     _install_error_handlers(app)
     app.include_router(chat.router)
+    app.include_router(openai_api.router)
     app.include_router(ops.router)
     app.include_router(web.router)
     app.include_router(feedback.router)
