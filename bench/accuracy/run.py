@@ -41,8 +41,9 @@ def parse_overrides(pairs: list[str]) -> dict[str, Any]:
     return out
 
 
-def make_assistant(tmp: Path, engine: str = "embedded", ocr: dict[str, Any] | None = None,
-                   images: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]  # fmt: skip
+def make_assistant(
+    tmp: Path, engine: str = "embedded", ocr: dict[str, Any] | None = None, images: dict[str, Any] | None = None
+):  # type: ignore[no-untyped-def]
     """An Assistant isolated from the developer's state: temp SQLite files, no answer cache, no NSFW model."""
     from visdesk import Assistant
     from visdesk.settings import Settings
@@ -74,10 +75,15 @@ def run_items(assistant: Any, items: list[dict[str, Any]], root: Path, progress:
         except AppError as exc:
             error = f"{exc.code.value}: {exc}"
         latency_ms = (time.perf_counter() - started) * 1000
-        results.append({
-            "id": item["id"], "answer": reply, "correct": is_correct(reply, item),
-            "latency_ms": round(latency_ms, 1), "error": error,
-        })  # fmt: skip
+        results.append(
+            {
+                "id": item["id"],
+                "answer": reply,
+                "correct": is_correct(reply, item),
+                "latency_ms": round(latency_ms, 1),
+                "error": error,
+            }
+        )
         if progress and (n % 25 == 0 or n == len(items)):
             print(f"  {n}/{len(items)} asked", file=sys.stderr)
     return results
@@ -88,11 +94,16 @@ def print_failures(items: list[dict[str, Any]], results: list[dict[str, Any]], r
     print(f"\nfailures: {len(failing)} (showing {min(limit, len(failing))})")
     for it, r in failing[:limit]:
         got = (r["error"] or r["answer"]).replace("\n", " ⏎ ")
-        print(f"- {it['id']}  [{it['category']}/{it['subcategory']}, {it['doc_lang']} doc, {it['question_lang']} q, "
-              f"{it['condition']}]")  # fmt: skip
+        print(
+            f"- {it['id']}  [{it['category']}/{it['subcategory']}, {it['doc_lang']} doc, {it['question_lang']} q, "
+            f"{it['condition']}]"
+        )
         print(f"    question: {it['question']}")
-        print(f"    accepted: {it['answers']}" + (f"   wrong if contains: {it['wrong']}" if it.get("wrong") else "")
-              + (f"   ({it['answer_type']})" if it.get("answer_type") else ""))  # fmt: skip
+        print(
+            f"    accepted: {it['answers']}"
+            + (f"   wrong if contains: {it['wrong']}" if it.get("wrong") else "")
+            + (f"   ({it['answer_type']})" if it.get("answer_type") else "")
+        )
         print(f"    got:      {got[:300]}")
         print(f"    image:    {root / it['image']}")
 
@@ -138,10 +149,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.failures:
         print_failures(items, results, args.devset, args.failures)
     report = {
-        "benchmark": "accuracy", "engine": args.engine, "devset": str(args.devset), "items": len(items),
-        "ocr_overrides": ocr, "image_overrides": images, "wall_s": round(wall_s, 1),
-        "latency_ms_median": statistics.median(latencies), "summary": summary, "results": results,
-    }  # fmt: skip
+        "benchmark": "accuracy",
+        "engine": args.engine,
+        "devset": str(args.devset),
+        "items": len(items),
+        "ocr_overrides": ocr,
+        "image_overrides": images,
+        "wall_s": round(wall_s, 1),
+        "latency_ms_median": statistics.median(latencies),
+        "summary": summary,
+        "results": results,
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     print(f"wrote {args.out}")

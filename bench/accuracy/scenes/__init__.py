@@ -13,6 +13,15 @@ Render = Callable[[random.Random, str, str, bool], Scene]
 # category -> module under bench.accuracy.scenes (each exposes `render`)
 CATEGORIES: dict[str, str] = {
     "order": "orders",
+    "payment": "payment",
+    "invoice": "invoice",
+    "receipt": "receipt",
+    "product_table": "products",
+    "chart": "charts",
+    "nameplate": "nameplate",
+    "lab_report": "lab",
+    "crash_log": "crashlog",
+    "certification": "certification",
 }
 
 
