@@ -6,11 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
-from PIL import Image
-
 from bench.accuracy.generate import generate
 from bench.accuracy.scenes import CATEGORIES
 from bench.accuracy.score import is_correct, summarise, yes_no
+from PIL import Image
 
 N = 10
 REQUIRED = {"id", "image", "question", "answers", "category", "subcategory", "question_lang", "doc_lang", "condition"}
@@ -29,7 +28,7 @@ def test_items_are_complete_and_images_decode(devset: tuple[Path, list[dict]]) -
     assert len(items) == N
     assert len({it["id"] for it in items}) == N
     for item in items:
-        assert REQUIRED <= item.keys()
+        assert item.keys() >= REQUIRED
         assert item["category"] in CATEGORIES
         assert item["question"].strip() and all(a.strip() for a in item["answers"])
         assert item["condition"] in ("clean", "degraded", "photo")
