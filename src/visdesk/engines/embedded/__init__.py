@@ -1,15 +1,23 @@
-"""Embedded CPU engine: answers from the Grounding (OCR + layout + knowledge) by rules. (v0)"""
+"""Embedded CPU engine: answers from the Grounding (OCR + layout + knowledge) by rules.
+
+No model and no GPU: the intent of the question picks a handler (field, table, chart, yes/no,
+troubleshooting, crash log, describe), the handler quotes what the image prints with evidence
+boxes and cites the knowledge-base passages it used, and constrained options shape the output.
+See docs/embedded-engine.md.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
 
-from visdesk.domain import Delta, EngineRequest, Evidence, Source
+from visdesk.domain import Delta, EngineRequest
 from visdesk.engines.base import Capabilities
+from visdesk.engines.embedded.composer import compose
+from visdesk.engines.embedded.constrained import truncate_tokens
 from visdesk.settings import Settings
 
-_LABEL_VALUE = re.compile(r"^(?P<label>[^:：]{1,20})[:：]\s*(?P<value>\S.*)$")
+_PIECE = re.compile(r".{1,12}(?:\s|$)|.{1,12}", re.DOTALL)
 
 
 class EmbeddedEngine:
@@ -30,27 +38,25 @@ class EmbeddedEngine:
         return self._ready
 
     async def stream(self, request: EngineRequest) -> AsyncIterator[Delta]:
-        seen = request.grounding.seen
-        zh = request.query.language == "zh"
-        question = request.query.question
-        evidence: list[Evidence] = []
-        text = ""
-        if seen is not None:
-            for line in seen.lines:
-                match = _LABEL_VALUE.match(line.text)
-                if match and match.group("label").strip() and match.group("label").strip() in question:
-                    text = match.group("value").strip()
-                    evidence.append(Evidence(line.text, line.box))
-                    break
-        if not text and seen is not None and seen.lines:
-            evidence = [Evidence(line.text, line.box) for line in seen.lines[:3]]
-            text = ("图中显示：" if zh else "The image says: ") + " / ".join(e.text for e in evidence)
-        if not text:
-            text = "抱歉，我在图片中没有找到相关内容。" if zh else "I can't find that in the image."
-        sources = tuple(Source(p.title, p.section, p.source) for p in request.grounding.passages)
-        for i in range(0, len(text), 16):
-            yield Delta(text=text[i : i + 16])
-        yield Delta(evidence=tuple(evidence), sources=sources, finish_reason="stop")
+        reply = compose(request)
+        text, finish = reply.text, "stop"
+        limit = request.query.options.max_new_tokens
+        if limit is not None and limit > 0:
+            text, cut = truncate_tokens(text, limit)
+            finish = "length" if cut else finish
+        for piece in split_pieces(text):
+            yield Delta(text=piece)
+        yield Delta(
+            evidence=tuple(reply.evidence),
+            sources=reply.sources(),
+            structured=reply.structured,
+            finish_reason=finish,
+        )
+
+
+def split_pieces(text: str) -> list[str]:
+    """Stream pieces of about a dozen characters, broken at spaces where there are some."""
+    return [m.group(0) for m in _PIECE.finditer(text) if m.group(0)] or [""]
 
 
 def create(settings: Settings, argument: str) -> EmbeddedEngine:

@@ -1,0 +1,76 @@
+"""Values on labelled charts: the number printed above (or beside) a category label.
+
+Why geometry: bar and line charts with value labels put each number in the same column as its
+x-axis label; the nearest number above the label, overlapping it horizontally, is its value.
+"""
+
+from __future__ import annotations
+
+import re
+
+from visdesk.domain import OcrLine, Perception
+from visdesk.engines.embedded.intents import Intent
+from visdesk.engines.embedded.labels import normalise
+from visdesk.engines.embedded.reply import Reply, ev
+from visdesk.perception.facts import parse_amount
+
+_NUMBER_ONLY = re.compile(r"^[-+]?[$¥€£]?\d[\d,]*(?:\.\d+)?\s?(?:%|[kKmMbB万亿])?$")
+
+
+def _is_value(text: str) -> bool:
+    return bool(_NUMBER_ONLY.match(text.strip()))
+
+
+def chart_pairs(seen: Perception) -> list[tuple[OcrLine, OcrLine]]:
+    """(category label, value label) pairs: each axis label with the nearest number above it."""
+    lines = seen.lines
+    pairs = []
+    for row in seen.extras.get("rows", []):
+        if len(row) < 3:
+            continue  # an axis has several labels side by side
+        for index in row:
+            label = lines[index]
+            value = _value_above(lines, label)
+            if value is not None:
+                pairs.append((label, value))
+    return pairs
+
+
+def _value_above(lines: tuple[OcrLine, ...], label: OcrLine) -> OcrLine | None:
+    x0, y0, x1, _ = label.box
+    centre = (x0 + x1) / 2
+    width = max(x1 - x0, 1.0)
+    best, best_gap = None, float("inf")
+    for line in lines:
+        if line is label or not _is_value(line.text) or line.box[3] > y0:
+            continue
+        line_centre = (line.box[0] + line.box[2]) / 2
+        if abs(line_centre - centre) > 0.9 * width:
+            continue
+        gap = y0 - line.box[3]
+        if gap < best_gap:
+            best, best_gap = line, gap
+    return best
+
+
+def answer_chart(intent: Intent, seen: Perception, question: str, lang: str) -> Reply | None:
+    pairs = [(label, value) for label, value in chart_pairs(seen) if not _is_value(label.text) or len(label.text) == 4]
+    if len(pairs) < 2:
+        return None
+    q = normalise(question)
+    asked = [(label, value) for label, value in pairs if normalise(label.text) and normalise(label.text) in q]
+    if len(asked) == 1:
+        label, value = asked[0]
+        text = (
+            f"{label.text} 的数值是 {value.text}。" if lang == "zh" else f"The value for {label.text} is {value.text}."
+        )
+        return Reply(text=text, evidence=[ev(value), ev(label)], value=value.text)
+    if intent.extreme:
+        scored = [(parse_amount(value.text), label, value) for label, value in pairs]
+        scored = [s for s in scored if s[0] is not None]
+        if scored:
+            pick = max if intent.extreme == "max" else min
+            _, label, value = pick(scored, key=lambda s: s[0])
+            text = f"{label.text}（{value.text}）。" if lang == "zh" else f"{label.text} ({value.text})."
+            return Reply(text=text, evidence=[ev(value), ev(label)], value=label.text)
+    return None

@@ -1,0 +1,77 @@
+"""Composition: intent → handler → Reply, with clear fallbacks and constrained outputs applied last.
+
+Why a chain of handlers: the intent says which handler to try first, but a question classified
+as "field" may still be answered by a table or a chart, and a handler that finds nothing must
+never invent: the chain ends in an honest "not found" with what would help.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from visdesk.domain import EngineRequest, Perception
+from visdesk.engines.embedded import constrained
+from visdesk.engines.embedded.charts import answer_chart
+from visdesk.engines.embedded.fields import answer_field
+from visdesk.engines.embedded.intents import Intent, classify
+from visdesk.engines.embedded.observe import answer_describe, answer_yesno
+from visdesk.engines.embedded.reply import Reply, cannot_find, say
+from visdesk.engines.embedded.tables import answer_table
+from visdesk.engines.embedded.troubleshoot import answer_crash, answer_troubleshoot
+
+Handler = Callable[[], Reply | None]
+
+
+def compose(request: EngineRequest) -> Reply:
+    """The full reply for one request (constrained options applied)."""
+    query = request.query
+    lang = query.language
+    seen = request.grounding.seen
+    intent = classify(query.question)
+    reply = _answer(intent, seen, request, lang)
+    options = query.options
+    if options.response_format:
+        reply = constrained.fill_schema(options.response_format, seen, query.question, lang)
+    elif options.regex:
+        reply = constrained.match_regex(reply, options.regex, seen, lang)
+    elif options.choices:
+        reply = constrained.choose(reply, options.choices, seen, query.question, lang)
+    return reply
+
+
+def _answer(intent: Intent, seen: Perception | None, request: EngineRequest, lang: str) -> Reply:
+    question = request.query.question
+    passages = request.grounding.passages
+    if seen is None:
+        if intent.kind in ("troubleshoot", "crash") and passages:
+            return answer_troubleshoot(None, passages, lang)
+        return Reply(text=say("no_image", lang), confident=False)
+    if not seen.lines:
+        if intent.kind == "troubleshoot" and passages:
+            return answer_troubleshoot(seen, passages, lang)
+        return Reply(text=say("nothing_read", lang) + say("suggest", lang), confident=False)
+
+    handlers: dict[str, Handler] = {
+        "yesno": lambda: answer_yesno(intent, seen, question, lang),
+        "crash": lambda: answer_crash(seen, passages, lang),
+        "troubleshoot": lambda: answer_troubleshoot(seen, passages, lang),
+        "table": lambda: answer_table(intent, seen, question, lang),
+        "chart": lambda: answer_chart(intent, seen, question, lang),
+        "field": lambda: answer_field(intent, seen, passages, lang),
+        "describe": lambda: answer_describe(seen, lang),
+    }
+    order = {
+        "yesno": ["yesno"],
+        "crash": ["crash", "troubleshoot"],
+        "troubleshoot": ["crash", "troubleshoot"] if intent.cues.get("crash") else ["troubleshoot"],
+        "table": ["table", "chart", "field"],
+        "describe": ["crash", "describe"],
+        "field": ["table", "chart", "field", "crash"] if intent.cues.get("how_many") else ["field", "table", "chart"],
+    }[intent.kind]
+    if intent.kind == "field" and intent.cues.get("describe"):
+        order = [*order, "describe"]
+    for name in order:
+        reply = handlers[name]()
+        if reply is not None:
+            return reply
+    return cannot_find(intent.quoted or intent.target, lang)

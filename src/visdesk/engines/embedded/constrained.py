@@ -1,0 +1,180 @@
+"""Constrained outputs: one of the given choices, an object that satisfies a JSON schema, a regex match,
+and a token budget.
+
+Why in the engine: only the engine knows which evidence each value came from; the answer text is
+the constrained value itself (the label, the JSON, the match) so API clients can parse it, and
+Delta.structured says whether the constraint was met.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import jsonschema
+from rapidfuzz import fuzz
+
+from visdesk.domain import Perception, Table
+from visdesk.engines.embedded.fields import answer_field
+from visdesk.engines.embedded.intents import Intent
+from visdesk.engines.embedded.labels import SYNONYMS, fields_in, normalise, similarity
+from visdesk.engines.embedded.reply import Reply, ev
+from visdesk.errors import AppError, ErrorCode
+
+_TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[A-Za-z0-9_]+|[^\sA-Za-z0-9_\u3400-\u9fff]")
+
+
+def truncate_tokens(text: str, max_tokens: int) -> tuple[str, bool]:
+    """Cut `text` after about `max_tokens` tokens (a CJK character or a word or a symbol each)."""
+    for count, match in enumerate(_TOKEN.finditer(text), start=1):
+        if count > max_tokens:
+            return text[: match.start()].rstrip(), True
+    return text, False
+
+
+def choose(reply: Reply, choices: tuple[str, ...], seen: Perception | None, question: str, lang: str) -> Reply:
+    """Pick the label the evidence supports best; fall back to the closest label and say how sure we are."""
+    haystack = normalise(" ".join([reply.text, seen.text if seen else ""]))
+    scores: dict[str, float] = {}
+    for label in choices:
+        norm = normalise(label)
+        if not norm:
+            scores[label] = 0.0
+            continue
+        grams = {norm[i : i + 2] for i in range(len(norm) - 1)} or {norm}
+        overlap = sum(1 for g in grams if g in haystack) / len(grams)
+        for field in fields_in(label):
+            if any(normalise(alias) in haystack for alias in SYNONYMS[field]):
+                overlap = max(overlap, 0.8)
+        scores[label] = 1.0 if norm in haystack else overlap
+    best = max(choices, key=lambda label: scores[label])
+    confidence = scores[best]
+    method = "evidence"
+    if confidence < 0.3:
+        best = max(choices, key=lambda label: fuzz.partial_ratio(normalise(label), haystack))
+        confidence = min(0.3, fuzz.partial_ratio(normalise(best), haystack) / 300)
+        method = "closest"
+    structured = {
+        "choice": best,
+        "valid": True,
+        "confidence": round(confidence, 2),
+        "method": method,
+        "scores": {k: round(v, 2) for k, v in scores.items()},
+    }
+    return Reply(text=best, evidence=reply.evidence, passages=reply.passages, structured=structured, value=best)
+
+
+def match_regex(reply: Reply, pattern: str, seen: Perception | None, lang: str) -> Reply:
+    try:
+        compiled = re.compile(pattern)
+    except re.error as exc:
+        raise AppError(ErrorCode.INVALID_REQUEST, f"The regex option is not a valid pattern: {exc}.") from exc
+    candidates = [reply.value] if reply.value else []
+    if seen is not None:
+        candidates += [kv.value for kv in seen.key_values] + [line.text for line in seen.lines]
+    for candidate in candidates:
+        found = compiled.fullmatch(candidate) or compiled.search(candidate)
+        if found and found.group(0):
+            value = found.group(0)
+            evidence = [e for e in reply.evidence if value in e.text]
+            if not evidence and seen is not None:
+                evidence = [ev(line) for line in seen.lines if value in line.text][:1]
+            return Reply(text=value, evidence=evidence, structured={"valid": True, "value": value}, value=value)
+    text = "图中没有找到符合要求格式的内容。" if lang == "zh" else "Nothing in the image matches the requested pattern."
+    return Reply(text=text, structured={"valid": False, "value": None}, confident=False)
+
+
+def fill_schema(schema: dict[str, Any], seen: Perception | None, question: str, lang: str) -> Reply:
+    try:
+        validator_cls = jsonschema.validators.validator_for(schema)
+        validator_cls.check_schema(schema)
+    except jsonschema.SchemaError as exc:
+        raise AppError(ErrorCode.INVALID_REQUEST, f"response_format is not a valid JSON schema: {exc.message}") from exc
+    target = schema.get("schema", schema) if "properties" not in schema and "items" not in schema else schema
+    data = _fill(target, seen, question, lang)
+    errors = [e.message for e in validator_cls(target).iter_errors(data)]
+    text = json.dumps(data, ensure_ascii=False)
+    return Reply(
+        text=text,
+        structured={"data": data, "valid": not errors, "errors": errors},
+        confident=not errors,
+        value=text,
+    )
+
+
+def _fill(schema: dict[str, Any], seen: Perception | None, question: str, lang: str) -> Any:
+    kind = schema.get("type")
+    if kind == "array":
+        item = schema.get("items", {})
+        props = item.get("properties", {}) if isinstance(item, dict) else {}
+        table = _matching_table(seen, list(props)) if props else None
+        if table is None:
+            return []
+        return [_coerce_object(props, _row_object(table, r, list(props))) for r in range(len(table.rows))]
+    props: dict[str, Any] = schema.get("properties", {})
+    if not props:
+        return {}
+    table = _matching_table(seen, list(props))
+    if table is not None:
+        return _coerce_object(props, _row_object(table, _question_row(table, question), list(props)))
+    values: dict[str, Any] = {}
+    for name, spec in props.items():
+        label = name + " " + str(spec.get("description", "") if isinstance(spec, dict) else "")
+        intent = Intent(kind="field", target=name, fields=tuple(fields_in(label)))
+        reply = answer_field(intent, seen, (), lang) if seen is not None else None
+        values[name] = reply.value if reply is not None and reply.value else None
+    return _coerce_object(props, values)
+
+
+def _matching_table(seen: Perception | None, names: list[str]) -> Table | None:
+    if seen is None:
+        return None
+    for table in seen.tables:
+        hits = sum(1 for n in names if _header_index(table, n) is not None)
+        if table.header and hits >= max(1, len(names) // 2):
+            return table
+    return None
+
+
+def _header_index(table: Table, name: str) -> int | None:
+    scores = [similarity(h, name) for h in table.header]
+    best = max(range(len(scores)), key=lambda i: scores[i], default=None)
+    return best if best is not None and scores[best] >= 0.75 else None
+
+
+def _question_row(table: Table, question: str) -> int:
+    q = normalise(question)
+    for r, row in enumerate(table.rows):
+        if row and normalise(row[0]) and normalise(row[0]) in q:
+            return r
+    return 0
+
+
+def _row_object(table: Table, r: int, names: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in names:
+        c = _header_index(table, name)
+        out[name] = table.rows[r][c] if c is not None and c < len(table.rows[r]) else None
+    return out
+
+
+def _coerce_object(props: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, spec in props.items():
+        value = values.get(name)
+        spec = spec if isinstance(spec, dict) else {}
+        types = spec.get("type")
+        types = types if isinstance(types, list) else [types]
+        if value is None:
+            out[name] = None
+            continue
+        if "enum" in spec and value not in spec["enum"]:
+            value = max(spec["enum"], key=lambda e: similarity(str(e), str(value)))
+        if ("number" in types or "integer" in types) and isinstance(value, str):
+            number = re.search(r"-?\d[\d,]*(?:\.\d+)?", value)
+            if number:
+                parsed = float(number.group(0).replace(",", ""))
+                value = int(parsed) if "integer" in types and parsed.is_integer() else parsed
+        out[name] = value
+    return out

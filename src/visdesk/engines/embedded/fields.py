@@ -1,0 +1,169 @@
+"""Field lookup: the value the customer asked for, quoted exactly as printed, with its boxes.
+
+Order of trust: a printed label that matches the question (key–value pairs from the layout),
+then a line that names the label with its value beside or under it, then a typed fact of the
+right kind (a date, an amount, a tracking number), then product specs from the knowledge base.
+"""
+
+from __future__ import annotations
+
+from visdesk.domain import Box, OcrLine, Passage, Perception
+from visdesk.engines.embedded.intents import Intent
+from visdesk.engines.embedded.labels import (
+    FIELD_FACTS,
+    SYNONYMS,
+    display_label,
+    label_score,
+    normalise,
+    similarity,
+)
+from visdesk.engines.embedded.reply import Reply, ev, ev_box, say
+from visdesk.perception.facts import parse_amount
+
+SURE = 0.8
+MAYBE = 0.62
+
+
+def answer_field(intent: Intent, seen: Perception, passages: tuple[Passage, ...], lang: str) -> Reply | None:
+    target = intent.quoted or intent.target
+    fields = list(intent.fields)
+    if "store" in fields[:1] and not intent.quoted:
+        reply = _store_name(seen, lang)
+        if reply:
+            return reply
+    best = _best_key_value(seen, target, fields)
+    if best is not None and best[0] >= SURE:
+        return _kv_reply(*best[1:], lang, confident=True)
+    located = _label_line(seen, target, fields)
+    if located is not None and located[0] >= SURE:
+        return _kv_reply(*located[1:], lang, confident=True)
+    fact = _fact(seen, fields, lang)
+    if fact is not None:
+        return fact
+    product = _product_spec(passages, target, fields, lang)
+    if product is not None:
+        return product
+    for candidate in (best, located):
+        if candidate is not None and candidate[0] >= MAYBE:
+            return _kv_reply(*candidate[1:], lang, confident=False)
+    return None
+
+
+def _kv_reply(key: str, value: str, key_box: Box, value_box: Box, lang: str, *, confident: bool) -> Reply:
+    text = say("field", lang, label=display_label(key, lang), value=value)
+    if not confident:
+        text = say("unsure", lang) + text[0].lower() + text[1:] if lang == "en" else say("unsure", lang) + text
+    evidence = [ev_box(value, value_box)]
+    if key_box != value_box:
+        evidence.append(ev_box(key, key_box))
+    return Reply(text=text, evidence=evidence, confident=confident, value=value)
+
+
+def _best_key_value(seen: Perception, target: str, fields: list[str]) -> tuple[float, str, str, Box, Box] | None:
+    best: tuple[float, str, str, Box, Box] | None = None
+    prefer_last = "total" in fields[:1]
+    for kv in seen.key_values:
+        score = label_score(kv.key, target, fields) * (0.85 + 0.15 * kv.score)
+        if best is None or score > best[0] + 1e-6 or (prefer_last and abs(score - best[0]) <= 1e-6):
+            best = (score, kv.key, kv.value, kv.key_box, kv.value_box)
+    return best
+
+
+def _label_line(seen: Perception, target: str, fields: list[str]) -> tuple[float, str, str, Box, Box] | None:
+    """A line that is the label itself; its value is the next line right in its row, or the line below."""
+    rows: list[list[int]] = seen.extras.get("rows", [])
+    best: tuple[float, str, str, Box, Box] | None = None
+    for row_no, row in enumerate(rows):
+        for pos, index in enumerate(row):
+            line = seen.lines[index]
+            score = label_score(line.text.rstrip(":：. "), target, fields)
+            if best is not None and score <= best[0]:
+                continue
+            value_line = _neighbour(seen, rows, row_no, pos)
+            if value_line is not None:
+                best = (score, line.text.rstrip(":： "), value_line.text, line.box, value_line.box)
+    return best
+
+
+def _neighbour(seen: Perception, rows: list[list[int]], row_no: int, pos: int) -> OcrLine | None:
+    row = rows[row_no]
+    if pos + 1 < len(row):
+        return seen.lines[row[pos + 1]]
+    label = seen.lines[row[pos]].box
+    for index in rows[row_no + 1] if row_no + 1 < len(rows) else []:
+        box = seen.lines[index].box
+        if box[0] < label[2] and box[2] > label[0] and box[1] - label[3] < 2 * (label[3] - label[1]):
+            return seen.lines[index]
+    return None
+
+
+def _fact(seen: Perception, fields: list[str], lang: str) -> Reply | None:
+    facts: dict[str, list[dict]] = seen.extras.get("facts", {})
+    for field in fields[:2]:
+        for kind in FIELD_FACTS.get(field, ()):
+            found = facts.get(kind)
+            if not found:
+                continue
+            chosen = _pick_total(seen, found) if field == "total" else found[0]
+            line = seen.lines[int(chosen["line"])]
+            label = SYNONYMS[field][0] if lang == "zh" else SYNONYMS[field][_first_en(field)]
+            reply = Reply(text=say("field", lang, label=label, value=str(chosen["text"])), evidence=[ev(line)])
+            reply.value = str(chosen["text"])
+            return reply
+    return None
+
+
+def _first_en(field: str) -> int:
+    aliases = SYNONYMS[field]
+    return next((i for i, a in enumerate(aliases) if a.isascii()), 0)
+
+
+def _pick_total(seen: Perception, amounts: list[dict]) -> dict:
+    """The amount on a 'total' line when there is one, else the largest amount."""
+    for fact in reversed(amounts):
+        text = normalise(seen.lines[int(fact["line"])].text)
+        if any(normalise(alias) in text for alias in SYNONYMS["total"][:16]) and "sub" not in text:
+            return fact
+    return max(amounts, key=lambda f: parse_amount(str(f["text"])) or 0.0)
+
+
+def _store_name(seen: Perception, lang: str) -> Reply | None:
+    """The shop's name: the title, else the most prominent wordy line near the top."""
+    title = seen.extras.get("title")
+    candidates = [i for i in range(min(6, len(seen.lines))) if _wordy_name(seen.lines[i].text)]
+    if isinstance(title, int) and title in candidates:
+        index = title
+    elif candidates:
+        index = max(candidates[:4], key=lambda i: (seen.lines[i].box[3] - seen.lines[i].box[1], -i))
+    else:
+        return None
+    line = seen.lines[index]
+    label = "店名" if lang == "zh" else "store name"
+    return Reply(text=say("field", lang, label=label, value=line.text), evidence=[ev(line)], value=line.text)
+
+
+def _wordy_name(text: str) -> bool:
+    letters = sum(ch.isalpha() for ch in text)
+    return letters >= 3 and letters >= 0.6 * len(text.replace(" ", ""))
+
+
+def _product_spec(passages: tuple[Passage, ...], target: str, fields: list[str], lang: str) -> Reply | None:
+    best: tuple[float, str, str, Passage] | None = None
+    for passage in passages:
+        if passage.kind != "product":
+            continue
+        specs = passage.meta.get("specs", passage.meta)
+        if not isinstance(specs, dict):
+            continue
+        for key, value in specs.items():
+            if not isinstance(value, str | int | float):
+                continue
+            score = max(label_score(str(key), target, fields), similarity(str(key), target))
+            if best is None or score > best[0]:
+                best = (score, str(key), str(value), passage)
+    if best is None or best[0] < SURE:
+        return None
+    _, key, value, passage = best
+    name = passage.title
+    text = f"{name}的{key}是 {value}。" if lang == "zh" else f"The {key} of {name} is {value}."
+    return Reply(text=text, passages=[passage], value=value)

@@ -1,0 +1,102 @@
+"""Question understanding (zh / en / mixed): what kind of answer, about which field.
+
+Why cue lists: the embedded engine has no language model; support questions are short and
+formulaic ("运单号是多少", "Is there a … ?", "为什么还没发货"), so a few ordered cue patterns
+classify them reliably and explainably. Ambiguous questions fall through to the next handler.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from visdesk.engines.embedded.labels import fields_in
+
+_QUOTED = re.compile(r"[\"“”「『'‘]([^\"“”」』'’]{1,60})[\"“”」』'’]")
+_YESNO = re.compile(
+    r"是否|有没有|有无|是不是|能否看到|只回答是或否|回答是或否|"
+    r"^(?:is|are|does|do|did|was|were|can you see|has|have)\s+(?:there|it|the|this|that|a|an|any|you)\b|"
+    r"\byes or no\b",
+    re.IGNORECASE,
+)
+_TROUBLE = re.compile(
+    r"为什么|为啥|怎么办|怎么回事|怎么处理|如何解决|怎样|无法|不能|不了|失败|报错|出错|还没|没收到|没到|退款|退货|"
+    r"能用吗|能不能用|可以用吗|\bwhy\b|how (?:do|can|to|should)|can'?t|cannot|unable|not working|doesn'?t|didn'?t|"
+    r"won'?t|failed|fails|fix|help|works\?|work\?|refund|return",
+    re.IGNORECASE,
+)
+_DESCRIBE = re.compile(
+    r"图里是什么|图中是什么|图片.*(什么|内容)|这是什么|写了什么|说了什么|显示了什么|什么意思|总结|概括|"
+    r"what does (?:it|this|the \w+) say|what is (?:this|in the|shown)|"
+    r"what(?:'s| is) the (?:error|problem|issue|message)|"
+    r"什么错误|什么问题|describe|summari[sz]e|what do you see|read (?:it|this)",
+    re.IGNORECASE,
+)
+_CRASH = re.compile(r"崩溃|闪退|crash|exception|stack|异常|日志|log\b", re.IGNORECASE)
+_MAX = re.compile(
+    r"最晚|最新|最贵|最高|最多|最大|最长|latest|most recent|most expensive|highest|most|largest|biggest|maximum|max\b|"
+    r"longest|top",
+    re.IGNORECASE,
+)
+_MIN = re.compile(
+    r"最早|最便宜|最低|最少|最小|最短|earliest|cheapest|lowest|least|smallest|minimum|min\b|fewest|shortest",
+    re.IGNORECASE,
+)
+_HOW_MANY = re.compile(r"多少|几|how many|how much|what is the|what's the|value|数值", re.IGNORECASE)
+_STRIP = re.compile(
+    r"请问|请|帮我|帮忙|麻烦|一下|图中|图片中|图上|图里|截图中|这张|这个|那个|上面|里面|显示的|的|是多少|是什么|多少|什么|"
+    r"查一下|查询|查看|查|告诉我|吗|呢|？|\?|。|！|!|，|,|"
+    r"\b(?:what|which|is|are|was|were|the|a|an|of|on|in|this|that|these|image|picture|photo|screenshot|page|"
+    r"please|tell|me|show|shown|find|give|value|written|printed|here|there|do|does|you|see|for|my|it|its)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Intent:
+    kind: str  # field | yesno | table | chart | troubleshoot | crash | describe
+    target: str = ""  # the thing asked about, as the customer named it
+    fields: tuple[str, ...] = ()  # canonical field names mentioned (labels.SYNONYMS keys)
+    quoted: str = ""  # a label quoted in the question ("DATE OF REPORT")
+    extreme: str = ""  # "max" | "min" for superlatives
+    cues: dict[str, bool] = field(default_factory=dict)
+
+
+def target_phrase(question: str) -> str:
+    """The question without its question words: '发票代码是多少？' → '发票代码'."""
+    quoted = _QUOTED.search(question)
+    if quoted:
+        return quoted.group(1).strip()
+    stripped = _STRIP.sub(" ", question)
+    return " ".join(stripped.split())
+
+
+def classify(question: str) -> Intent:
+    """The ordered cue rules; the composer still falls back when the chosen handler finds nothing."""
+    quoted_match = _QUOTED.search(question)
+    quoted = quoted_match.group(1).strip() if quoted_match else ""
+    target = target_phrase(question)
+    fields = tuple(fields_in(quoted or question))
+    extreme = "max" if _MAX.search(question) else "min" if _MIN.search(question) else ""
+    cues = {
+        "yesno": bool(_YESNO.search(question.strip())),
+        "trouble": bool(_TROUBLE.search(question)),
+        "describe": bool(_DESCRIBE.search(question)),
+        "crash": bool(_CRASH.search(question)),
+        "how_many": bool(_HOW_MANY.search(question)),
+    }
+    if quoted:
+        kind = "field"
+    elif cues["yesno"] and not cues["trouble"]:
+        kind = "yesno"
+    elif cues["crash"]:
+        kind = "crash"
+    elif cues["trouble"]:
+        kind = "troubleshoot"
+    elif extreme:
+        kind = "table"
+    elif cues["describe"] and not fields:
+        kind = "describe"
+    else:
+        kind = "field"
+    return Intent(kind=kind, target=target, fields=fields, quoted=quoted, extreme=extreme, cues=cues)

@@ -1,0 +1,217 @@
+"""Field labels: a zh↔en synonym table and fuzzy label matching.
+
+Why a table and n-grams rather than embeddings: a customer says "运单号" where the page prints
+"快递单号", or "total" where a receipt prints "GRAND TOTAL (RM)"; a small curated table plus
+character n-gram similarity covers these in microseconds, with no model to ship.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from rapidfuzz import fuzz
+
+# canonical field → aliases (zh and en); the first alias names the field in answers
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "order_no": (
+        "订单号",
+        "订单编号",
+        "订单号码",
+        "订单ID",
+        "order number",
+        "order no",
+        "order id",
+        "order #",
+        "order",
+    ),
+    "tracking_no": (
+        "运单号",
+        "快递单号",
+        "物流单号",
+        "运单编号",
+        "快递单号码",
+        "物流编号",
+        "tracking number",
+        "tracking no",
+        "tracking",
+        "waybill",
+        "waybill number",
+        "awb",
+    ),
+    "invoice_code": ("发票代码", "invoice code", "代码"),
+    "invoice_no": ("发票号码", "发票号", "invoice number", "invoice no", "receipt no", "bill no", "单号"),
+    "total": (
+        "合计",
+        "总计",
+        "总额",
+        "总金额",
+        "总价",
+        "实付",
+        "实付金额",
+        "实付款",
+        "应付",
+        "应付金额",
+        "价税合计",
+        "一共",
+        "总共",
+        "付了多少",
+        "多少钱",
+        "金额",
+        "total",
+        "grand total",
+        "total amount",
+        "amount due",
+        "amount paid",
+        "net total",
+        "total (rm)",
+        "total rm",
+        "rounded total",
+        "total incl",
+        "paid",
+        "amount",
+        "how much",
+    ),
+    "subtotal": ("小计", "subtotal", "sub total", "sub-total"),
+    "tax": ("税额", "税", "tax", "gst", "sst", "vat"),
+    "discount": ("优惠", "折扣", "discount"),
+    "shipping_fee": ("运费", "邮费", "shipping", "shipping fee", "delivery fee", "postage"),
+    "date": (
+        "日期",
+        "时间",
+        "下单时间",
+        "开票日期",
+        "购买日期",
+        "交易时间",
+        "支付时间",
+        "date",
+        "time",
+        "purchase date",
+        "order date",
+        "when",
+    ),
+    "ship_date": ("发货日期", "发货时间", "ship date", "shipping date", "dispatch date"),
+    "production_date": ("生产日期", "production date", "manufacture date", "mfg date", "mfd"),
+    "expiry": ("保质期", "有效期", "有效期至", "到期日", "expiry", "expiry date", "expiration", "best before", "exp"),
+    "price": ("单价", "价格", "售价", "price", "unit price", "cost"),
+    "quantity": ("数量", "件数", "qty", "quantity", "count"),
+    "stock": ("库存", "存货", "有货", "stock", "in stock", "inventory", "available"),
+    "model": ("型号", "产品型号", "规格型号", "model", "model no", "model number", "type"),
+    "serial": ("序列号", "序号", "sn", "s/n", "serial", "serial no", "serial number"),
+    "error_code": ("错误码", "错误代码", "故障码", "代码", "error code", "error", "code"),
+    "version": ("版本", "版本号", "version", "app version", "build"),
+    "store": (
+        "店名",
+        "商店",
+        "商家",
+        "店铺",
+        "商户",
+        "商户名称",
+        "门店",
+        "公司",
+        "store",
+        "shop",
+        "merchant",
+        "company",
+        "seller",
+        "store name",
+        "shop name",
+    ),
+    "phone": ("电话", "手机", "联系电话", "手机号", "phone", "tel", "telephone", "mobile"),
+    "address": ("地址", "收货地址", "address", "shipping address"),
+    "name": ("姓名", "名字", "收货人", "name", "recipient", "consignee"),
+    "product_name": ("产品名称", "商品名称", "品名", "商品", "product", "product name", "item", "item name"),
+    "net_content": ("净含量", "净重", "容量", "net weight", "net content", "net wt", "volume"),
+    "status": ("状态", "订单状态", "物流状态", "status", "order status"),
+    "payment_method": ("支付方式", "付款方式", "payment method", "paid by", "payment"),
+    "input": ("输入", "额定输入", "电源", "input", "power input", "rated input", "voltage"),
+    "power": ("功率", "额定功率", "power", "rated power", "wattage"),
+}
+
+# facts kinds (perception.extras["facts"]) that answer a field when no label is printed
+FIELD_FACTS: dict[str, tuple[str, ...]] = {
+    "tracking_no": ("tracking", "long_number"),
+    "order_no": ("long_number",),
+    "total": ("money",),
+    "date": ("date",),
+    "ship_date": ("date",),
+    "production_date": ("date",),
+    "error_code": ("error_code", "http_status"),
+    "version": ("version",),
+    "model": ("model",),
+}
+
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+@cache
+def normalise(text: str) -> str:
+    """NFKC, case-folded, without spaces and punctuation: '订单编号：' → '订单编号', 'Order No.' → 'orderno'."""
+    return _PUNCT.sub("", unicodedata.normalize("NFKC", text).casefold().translate(_VARIANTS))
+
+
+def similarity(a: str, b: str) -> float:
+    """0..1 likeness of two labels: exact, containment, then character n-gram overlap."""
+    na, nb = normalise(a), normalise(b)
+    if not na or not nb:
+        return 0.0
+    if na == nb:
+        return 1.0
+    short, long_ = sorted((na, nb), key=len)
+    if len(short) >= 2 and short in long_:
+        return 0.75 + 0.2 * len(short) / len(long_)
+    if len(na) == len(nb) >= 3 and sum(x != y for x, y in zip(na, nb, strict=True)) == 1:
+        return 0.8  # one misread character in a label of three or more
+    return 0.8 * fuzz.ratio(na, nb) / 100
+
+
+def fields_in(text: str) -> list[str]:
+    """Canonical fields named in `text`, best (longest alias) first."""
+    norm = normalise(text)
+    spaced = " " + " ".join(_PUNCT.sub(" ", unicodedata.normalize("NFKC", text).casefold()).split()) + " "
+    hits: dict[str, int] = {}
+    for field, aliases in SYNONYMS.items():
+        for alias in aliases:
+            key = normalise(alias)
+            if not key:
+                continue
+            if alias.isascii():  # English aliases match whole words: 'tel' is not inside 'hotel'
+                words = " " + " ".join(_PUNCT.sub(" ", alias.casefold()).split()) + " "
+                found = words in spaced or (words.rstrip() + "s ") in spaced
+            else:
+                found = key in norm
+            if found:
+                hits[field] = max(hits.get(field, 0), len(key))
+    return sorted(hits, key=lambda f: -hits[f])
+
+
+_VARIANTS = str.maketrans({"凈": "净", "後": "后", "單": "单", "號": "号", "碼": "码", "額": "额", "購": "购"})
+
+
+def display_label(label: str, lang: str) -> str:
+    """The printed label, or the field's name in the answer's language when the label is in the other one."""
+    if not label or label.isascii() == (lang == "en"):
+        return label
+    best, best_score = None, 0.0
+    for field, aliases in SYNONYMS.items():
+        for alias in aliases:
+            score = similarity(label, alias)
+            if score > best_score:
+                best, best_score = field, score
+    if best is None or best_score < 0.8:
+        return label
+    wanted = next((a for a in SYNONYMS[best] if a.isascii() == (lang == "en")), None)
+    if wanted is None:
+        return label
+    return f"{wanted}（{label}）" if lang == "zh" else f"{wanted} ({label})"
+
+
+def label_score(label: str, target: str, fields: list[str]) -> float:
+    """How well a printed label answers a question about `target` (or any of the named fields)."""
+    best = similarity(label, target) if target else 0.0
+    for rank, field in enumerate(fields[:3]):
+        penalty = 0.05 * rank
+        for alias in SYNONYMS[field]:
+            best = max(best, similarity(label, alias) - penalty)
+    return best

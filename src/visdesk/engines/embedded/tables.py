@@ -1,0 +1,116 @@
+"""Questions over tables: superlatives ("which item is the cheapest?") and cell lookups ("how many X in stock?").
+
+Why typed sorting: '¥1,299' must beat '¥89' and '2024-06-10' must beat '2024-05-28'; cells are
+compared as amounts or dates, never as strings.
+"""
+
+from __future__ import annotations
+
+import re
+
+from visdesk.domain import Perception, Table
+from visdesk.engines.embedded.intents import Intent
+from visdesk.engines.embedded.labels import SYNONYMS, normalise, similarity
+from visdesk.engines.embedded.reply import Reply, ev_box
+from visdesk.perception.facts import parse_amount
+
+_IMPLIED = {  # superlative word → the column it is about
+    "price": re.compile(r"贵|便宜|价|expensive|cheap|price|cost", re.IGNORECASE),
+    "stock": re.compile(r"库存|stock|inventory", re.IGNORECASE),
+    "quantity": re.compile(r"数量|quantity|qty", re.IGNORECASE),
+    "date": re.compile(r"最晚|最早|最新|latest|earliest|most recent|date|日期", re.IGNORECASE),
+}
+_DATE = re.compile(r"(\d{4})\D{1,2}(\d{1,2})\D{1,2}(\d{1,2})")
+
+
+def sort_key(cell: str) -> tuple[int, ...] | None:
+    date = _DATE.search(cell)
+    if date:
+        return tuple(int(g) for g in date.groups())
+    amount = parse_amount(cell)
+    return None if amount is None else (round(amount * 100),)
+
+
+def answer_table(intent: Intent, seen: Perception, question: str, lang: str) -> Reply | None:
+    for table in seen.tables:
+        if not table.header or not table.rows:
+            continue
+        name_col = _name_column(table)
+        value_col = _column(table, question, intent, name_col)
+        if intent.extreme and value_col is not None:
+            return _superlative(table, value_col, name_col, intent.extreme, lang)
+        row = _row(table, question, name_col)
+        if row is not None and value_col is not None and value_col != name_col:
+            return _cell(table, row, value_col, name_col, lang)
+    return None
+
+
+def _column(table: Table, question: str, intent: Intent, name_col: int) -> int | None:
+    """The column the question is about (never the item-name column)."""
+    q = normalise(question)
+    scores = []
+    for c, header in enumerate(table.header):
+        h = normalise(header)
+        if c == name_col:
+            scores.append(0.0)
+            continue
+        score = 1.0 if h and h in q else 0.0
+        for field in intent.fields:
+            score = max(score, 0.85 * max(similarity(header, alias) for alias in SYNONYMS[field]))
+        for field, pattern in _IMPLIED.items():
+            if pattern.search(question):
+                aliases = SYNONYMS.get(field, ()) + SYNONYMS.get("ship_date", ()) * (field == "date")
+                score = max(score, 0.9 * max((similarity(header, a) for a in aliases), default=0))
+        scores.append(score)
+    best = max(range(len(scores)), key=lambda c: scores[c])
+    return best if scores[best] >= 0.7 else None
+
+
+def _name_column(table: Table) -> int:
+    for c in range(len(table.header)):
+        if all(sort_key(row[c]) is None for row in table.rows if c < len(row) and row[c]):
+            return c
+    return 0
+
+
+def _row(table: Table, question: str, name_col: int) -> int | None:
+    q = normalise(question)
+    best, best_score = None, 0.0
+    for r, row in enumerate(table.rows):
+        name = normalise(row[name_col]) if name_col < len(row) else ""
+        score = 1.0 if name and name in q else max((similarity(row[name_col], w) for w in question.split()), default=0)
+        if score > best_score:
+            best, best_score = r, score
+    return best if best_score >= 0.7 else None
+
+
+def _superlative(table: Table, col: int, name_col: int, extreme: str, lang: str) -> Reply | None:
+    keyed = [(sort_key(row[col]), r) for r, row in enumerate(table.rows) if col < len(row)]
+    keyed = [(k, r) for k, r in keyed if k is not None]
+    if not keyed:
+        return None
+    pick = max if extreme == "max" else min
+    _, r = pick(keyed, key=lambda kr: kr[0])
+    row = table.rows[r]
+    header = table.header[col]
+    text = f"{row[name_col]}（{header}：{row[col]}）。" if lang == "zh" else f"{row[name_col]} ({header}: {row[col]})."
+    return Reply(text=text, evidence=_evidence(table, r, (name_col, col)), value=row[name_col])
+
+
+def _cell(table: Table, r: int, col: int, name_col: int, lang: str) -> Reply:
+    row = table.rows[r]
+    header = table.header[col]
+    text = (
+        f"{row[name_col]}的{header}是 {row[col]}。"
+        if lang == "zh"
+        else f"The {header} of {row[name_col]} is {row[col]}."
+    )
+    return Reply(text=text, evidence=_evidence(table, r, (col, name_col)), value=row[col])
+
+
+def _evidence(table: Table, r: int, cols: tuple[int, ...]) -> list:
+    out = []
+    for c in cols:
+        if table.cell_boxes and c < len(table.cell_boxes[r]):
+            out.append(ev_box(table.rows[r][c], table.cell_boxes[r][c]))
+    return out

@@ -1,0 +1,166 @@
+"""Troubleshooting and crash logs: what the image shows, combined with the knowledge base.
+
+Why both: "付不了钱怎么办" is answered by the help-centre article, but the screenshot says *which*
+problem it is (an error code, a red warning, an amount over a card's limit); the reply states the
+observation first, then the article's advice, and cites the article.
+"""
+
+from __future__ import annotations
+
+import re
+
+from visdesk.domain import OcrLine, Passage, Perception
+from visdesk.engines.embedded.labels import normalise
+from visdesk.engines.embedded.reply import Reply, ev, say
+from visdesk.perception.facts import parse_amount
+
+_LIMIT = re.compile(r"限额|额度|上限|limit", re.IGNORECASE)
+_AMOUNT_LABEL = re.compile(r"实付|应付|金额|合计|总额|total|amount|pay", re.IGNORECASE)
+_PROBLEM = re.compile(
+    r"失败|错误|异常|无法|不能|未|超出|超过|拒绝|过期|不足|暂停|延迟|fail|error|denied|declined|invalid|exceed|"
+    r"expired|insufficient|unable|not |timeout|timed out|suspended|delay",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"(?<=[。！？!?.])\s*")
+_LIBRARY_FRAME = re.compile(r"\b(?:android|androidx|java|javax|kotlin|dalvik|sun|com\.android|node:|internal/)[./]")
+
+
+def salient_lines(seen: Perception) -> list[int]:
+    """Indexes of what a customer most likely means: red/large lines, error codes, problem words."""
+    picked: list[int] = []
+    emphasis: dict[int, list[str]] = seen.extras.get("emphasis", {})
+    for index, kinds in sorted(emphasis.items()):
+        if "red" in kinds or "highlight" in kinds:
+            picked.append(index)
+    for fact in seen.extras.get("facts", {}).get("error_code", []):
+        picked.append(int(fact["line"]))
+    for index, line in enumerate(seen.lines):
+        if _PROBLEM.search(line.text):
+            picked.append(index)
+    return list(dict.fromkeys(picked))[:4]
+
+
+def _advice(passages: tuple[Passage, ...], seen: Perception | None, limit: int = 2) -> list[Passage]:
+    """Passages to quote: those naming a code or phrase seen in the image first, then by score."""
+    codes = [str(f["text"]) for f in (seen.extras.get("facts", {}).get("error_code", []) if seen else [])]
+
+    def rank(p: Passage) -> tuple[int, float]:
+        hit = any(normalise(code) in normalise(p.text + p.title) for code in codes)
+        return (1 if hit else 0, p.score)
+
+    ranked = sorted((p for p in passages if p.kind != "product"), key=rank, reverse=True)
+    return ranked[:limit]
+
+
+def _summary(passage: Passage, max_chars: int = 180) -> str:
+    sentences = [s.strip() for s in _SENTENCE.split(passage.text.strip()) if s.strip()]
+    out = ""
+    for sentence in sentences:
+        if out and len(out) + len(sentence) > max_chars:
+            break
+        out += sentence if not out or not out[-1].isascii() else " " + sentence
+    return out or passage.text[:max_chars]
+
+
+def _limit_observation(seen: Perception, lang: str) -> tuple[str, list[OcrLine]] | None:
+    """'The order amount ¥X is over the card's single-payment limit ¥Y' when the image shows both."""
+    limit_lines = [line for line in seen.lines if _LIMIT.search(line.text)]
+    if not limit_lines:
+        return None
+    limit_amount = None
+    for line in limit_lines:
+        limit_amount = limit_amount or _amount_in(line.text)
+    order_line = next((ln for ln in seen.lines if _AMOUNT_LABEL.search(ln.text) and _amount_in(ln.text)), None)
+    order_amount = _amount_in(order_line.text) if order_line else None
+    if order_line is None:
+        for kv in seen.key_values:
+            if _AMOUNT_LABEL.search(kv.key) and _amount_in(kv.value):
+                order_amount = _amount_in(kv.value)
+                order_line = OcrLine(f"{kv.key}：{kv.value}", kv.value_box, kv.score)
+    evidence = list(limit_lines[:1]) + ([order_line] if order_line else [])
+    over = (parse_amount(order_amount or "") or 0.0) > (parse_amount(limit_amount or "") or float("inf"))
+    if order_amount and limit_amount and over:
+        if lang == "zh":
+            text = f"订单金额 {order_amount} 超过了这张卡的单笔支付限额 {limit_amount}。"
+        else:
+            text = f"The order amount {order_amount} is over this card's single-payment limit of {limit_amount}."
+    elif lang == "zh":
+        text = (
+            "支付失败的原因是超出了这张卡的单笔支付限额"
+            + (f"（订单金额 {order_amount}）" if order_amount else "")
+            + "。"
+        )
+    else:
+        text = "The payment failed because it is over the card's single-payment limit" + (
+            f" (order amount {order_amount})." if order_amount else "."
+        )
+    if lang == "zh":
+        text += "建议换一张限额更高的卡（或信用卡），或分多次支付；也可以联系发卡银行提高限额。"
+    else:
+        text += " Try a card with a higher limit, split the payment, or ask your bank to raise the limit."
+    return text, evidence
+
+
+def _amount_in(text: str) -> str | None:
+    match = re.search(r"(?:¥|￥|\$|RM|€)\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?元", text)
+    return match.group(0) if match else None
+
+
+def answer_troubleshoot(seen: Perception | None, passages: tuple[Passage, ...], lang: str) -> Reply:
+    parts: list[str] = []
+    evidence = []
+    limit = _limit_observation(seen, lang) if seen else None
+    if limit is not None:
+        parts.append(limit[0])
+        evidence.extend(ev(line) for line in limit[1])
+    elif seen is not None:
+        shown = [seen.lines[i] for i in salient_lines(seen)]
+        if shown:
+            parts.append(say("shows", lang) + ("；" if lang == "zh" else "; ").join(f"“{ln.text}”" for ln in shown))
+            evidence.extend(ev(line) for line in shown)
+    used = _advice(passages, seen)
+    for passage in used:
+        parts.append(say("kb", lang) + _summary(passage))
+    if not used and limit is None:
+        parts.append(say("suggest", lang))
+    joiner = "" if lang == "zh" else " "
+    return Reply(text=joiner.join(parts), evidence=evidence, passages=used, confident=bool(used or limit))
+
+
+def answer_crash(seen: Perception, passages: tuple[Passage, ...], lang: str) -> Reply | None:
+    facts = seen.extras.get("facts", {})
+    exceptions = facts.get("exception", [])
+    if not exceptions:
+        return None
+    exc = exceptions[0]
+    exc_line = seen.lines[int(exc["line"])]
+    frames = facts.get("stack_frame", [])
+    app_frame = next((f for f in frames if not _LIBRARY_FRAME.search(str(f["text"]))), frames[0] if frames else None)
+    versions = facts.get("version", [])
+    evidence = [ev(exc_line)]
+    name = str(exc["text"])
+    short = name.rsplit(".", 1)[-1]
+    location = ""
+    if app_frame is not None:
+        frame_line = seen.lines[int(app_frame["line"])]
+        location = str(app_frame["text"]).strip().removeprefix("at ").strip()
+        evidence.append(ev(frame_line))
+    version = str(versions[0]["text"]) if versions else ""
+    if versions:
+        evidence.append(ev(seen.lines[int(versions[0]["line"])]))
+    known = [p for p in passages if normalise(short) in normalise(p.text + p.title)][:1]
+    if lang == "zh":
+        text = f"崩溃原因是 {name}"
+        text += f"，发生在 {location}" if location else ""
+        text += f"（应用版本 {version}）。" if version else "。"
+        text += f"这是已知问题：{_summary(known[0])}" if known else "请把完整日志和手机型号发给人工客服，以便排查。"
+    else:
+        text = f"The crash is a {name}"
+        text += f" in {location}" if location else ""
+        text += f" (app version {version})." if version else "."
+        text += (
+            f" This is a known issue: {_summary(known[0])}"
+            if known
+            else (" Please send the full log and your phone model to a human agent so we can investigate.")
+        )
+    return Reply(text=text, evidence=evidence, passages=known, value=name)
