@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from visdesk.errors import AppError
 
@@ -19,7 +20,8 @@ def _serve(args: argparse.Namespace) -> int:
     from visdesk.observability import configure_logging
     from visdesk.settings import Settings
 
-    overrides = {k: v for k, v in {"host": args.host, "port": args.port, "engine": args.engine}.items() if v}
+    chosen = {"host": args.host, "port": args.port, "engine": args.engine}
+    overrides = {k: v for k, v in chosen.items() if v is not None}
     settings = Settings(**overrides)
     configure_logging(settings.observability.log_level, settings.observability.log_json)
     app = create_app(settings)
@@ -28,36 +30,50 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _ask(args: argparse.Namespace) -> int:
-    from visdesk.assistant import Assistant
-    from visdesk.domain import Answer
+    """Answer one question: stream the text to stdout (or print the JSON object); bad input → exit 2."""
+    from visdesk.assistant import Assistant, image_bytes
     from visdesk.observability import configure_logging
-    from visdesk.streaming import answer_json
 
     configure_logging("WARNING", json_lines=False)
-    with Assistant.from_pretrained(args.engine or "embedded") as assistant:
-        try:
+    try:
+        args.image = image_bytes(args.image)  # an unreadable path fails before any model loads
+        with Assistant.from_pretrained(args.engine or "embedded") as assistant:
             if args.json:
-                answer = assistant.ask(image=args.image, text=args.question)
-                print(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
-                return 0
-            final: Answer | None = None
-            for event in assistant.stream(image=args.image, text=args.question):
-                if isinstance(event, Answer):
-                    final = event
-                elif event.text:
-                    sys.stdout.write(event.text)
-                    sys.stdout.flush()
-            sys.stdout.write("\n")
-            if final is not None:
-                for evidence in final.evidence:
-                    box = ", ".join(f"{v:.0f}" for v in evidence.box) if evidence.box else "-"
-                    print(f"  evidence: {evidence.text}  [{box}]")
-                for source in final.sources:
-                    print(f"  source: {source.title}" + (f" › {source.section}" if source.section else ""))
-        except AppError as exc:
-            print(f"error ({exc.code.value}): {exc.message}", file=sys.stderr)
-            return 2
+                _print_json(assistant, args)
+            else:
+                _print_stream(assistant, args)
+    except AppError as exc:
+        sys.stdout.flush()
+        print(f"error ({exc.code.value}): {exc.message}", file=sys.stderr)
+        return 2
     return 0
+
+
+def _print_json(assistant: Any, args: argparse.Namespace) -> None:
+    from visdesk.streaming import answer_json
+
+    answer = assistant.ask(image=args.image, text=args.question)
+    print(json.dumps(answer_json(answer), ensure_ascii=False, indent=2))
+
+
+def _print_stream(assistant: Any, args: argparse.Namespace) -> None:
+    from visdesk.domain import Answer
+
+    final: Answer | None = None
+    for event in assistant.stream(image=args.image, text=args.question):
+        if isinstance(event, Answer):
+            final = event
+        elif event.text:
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+    sys.stdout.write("\n")
+    if final is None:
+        return
+    for evidence in final.evidence:
+        box = ", ".join(f"{v:.0f}" for v in evidence.box) if evidence.box else "-"
+        print(f"  evidence: {evidence.text}  [{box}]")
+    for source in final.sources:
+        print(f"  source: {source.title}" + (f" › {source.section}" if source.section else ""))
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,10 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=_serve)
 
     ask = sub.add_parser("ask", help="answer one question about an image")
-    ask.add_argument("image")
-    ask.add_argument("question")
+    ask.add_argument("image", help="path of a JPEG, PNG, WebP, GIF, BMP or HEIC file")
+    ask.add_argument("question", help="the question, in Chinese or English")
     ask.add_argument("--json", action="store_true", help="print the whole response object")
-    ask.add_argument("--engine", default=None)
+    ask.add_argument("--engine", default=None, help="engine spec (default: embedded)")
     ask.set_defaults(func=_ask)
 
     for register in _extension_commands():
