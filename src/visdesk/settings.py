@@ -8,6 +8,7 @@ docs/configuration.md is generated from them and a test checks that each one is 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -47,6 +48,12 @@ class KnowledgeSettings(BaseModel):
     )
     use_demo: bool = Field(True, description="Ingest the bundled demo shop knowledge base when `dirs` is empty.")
     top_k: int = Field(4, description="Passages retrieved per question.")
+    analyzer: Literal["jieba", "trigram"] = Field(
+        "jieba", description="Full-text analyzer: 'jieba' (segmented zh + porter en, measured better) or 'trigram'."
+    )
+    product_match: bool = Field(
+        True, description="Match photos against catalog images (ORB features) when no model number is legible."
+    )
 
 
 class CacheSettings(BaseModel):
@@ -138,6 +145,16 @@ class RemoteSettings(BaseModel):
     max_tokens: int = Field(512, description="Answer length limit requested upstream in quality mode.")
     fast_max_tokens: int = Field(128, description="Answer length limit requested upstream in fast (degraded) mode.")
     temperature: float = Field(0.2, description="Sampling temperature in quality mode (fast mode asks for 0).")
+    send_grounding: bool = Field(
+        True,
+        description="Put OCR hints and knowledge passages in the prompt; turn off when the upstream is another "
+        "visdesk (it reads the image and its own knowledge base itself).",
+    )
+    extra_body: dict[str, Any] = Field(
+        default_factory=dict,
+        description="JSON fields added to every upstream request, e.g. "
+        '{"chat_template_kwargs": {"enable_thinking": false}} for GLM on vLLM/SGLang.',
+    )
 
 
 class ObservabilitySettings(BaseModel):
