@@ -69,9 +69,7 @@ def build_tokenizer(out_dir: Path):  # type: ignore[no-untyped-def]
     tok = Tokenizer(models.BPE(unk_token="<unk>"))
     tok.pre_tokenizer = pre_tokenizers.Metaspace()
     tok.decoder = decoders.Metaspace()
-    trainer = trainers.BpeTrainer(
-        vocab_size=600, special_tokens=["<unk>", *GLM_SPECIAL_TOKENS], show_progress=False
-    )
+    trainer = trainers.BpeTrainer(vocab_size=600, special_tokens=["<unk>", *GLM_SPECIAL_TOKENS], show_progress=False)
     tok.train_from_iterator([_CORPUS] * 4, trainer=trainer)
     fast = PreTrainedTokenizerFast(
         tokenizer_object=tok,

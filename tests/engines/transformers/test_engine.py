@@ -39,7 +39,8 @@ async def test_quality_uses_beams_and_fast_uses_greedy(engine) -> None:  # type:
     quality = await _collect(engine, request("How long is the warranty?", Mode.QUALITY))
     fast = await _collect(engine, request("How long is the warranty?", Mode.FAST))
     q_job, f_job = quality[-1].usage, fast[-1].usage
-    assert q_job["num_beams"] == ENGINE_LIMITS["num_beams"] and q_job["max_new_tokens"] == ENGINE_LIMITS["max_new_tokens"]
+    assert q_job["num_beams"] == ENGINE_LIMITS["num_beams"]
+    assert q_job["max_new_tokens"] == ENGINE_LIMITS["max_new_tokens"]
     assert f_job["num_beams"] == 1 and f_job["max_new_tokens"] == ENGINE_LIMITS["fast_max_new_tokens"]
     # beams cannot stream: the quality answer arrives in one piece
     assert len([d for d in quality if d.text]) <= 1 < len([d for d in fast if d.text])

@@ -159,7 +159,8 @@ def load_model(settings: TransformersSettings, model: str, *, attn_implementatio
         hf_model.to("cpu")
     hf_model.eval()
     log.info("loaded model", extra={"fields": {"path": str(path), "device": device, "dtype": str(dtype)}})
-    return LoadedModel(model=hf_model, processor=processor, path=path, device=hf_model.get_input_embeddings().weight.device)
+    device_of_inputs = hf_model.get_input_embeddings().weight.device
+    return LoadedModel(model=hf_model, processor=processor, path=path, device=device_of_inputs)
 
 
 def _has_safetensors(path: Path) -> bool:

@@ -28,7 +28,9 @@ def _image_only_glm_class() -> type:
     class ImageOnlyGlm4vProcessor(Glm4vProcessor):
         """Glm4vProcessor without the video slot: prompts and images only (no torchvision needed)."""
 
-        def __init__(self, image_processor: Any = None, tokenizer: Any = None, chat_template: Any = None, **kwargs: Any):
+        def __init__(
+            self, image_processor: Any = None, tokenizer: Any = None, chat_template: Any = None, **kwargs: Any
+        ) -> None:
             self.image_token = getattr(tokenizer, "image_token", None) or "<|image|>"
             self.video_token = getattr(tokenizer, "video_token", None) or "<|video|>"
             self.image_token_id = tokenizer.convert_tokens_to_ids(self.image_token)
