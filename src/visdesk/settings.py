@@ -8,7 +8,7 @@ docs/configuration.md is generated from them and a test checks that each one is 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -48,12 +48,6 @@ class KnowledgeSettings(BaseModel):
     )
     use_demo: bool = Field(True, description="Ingest the bundled demo shop knowledge base when `dirs` is empty.")
     top_k: int = Field(4, description="Passages retrieved per question.")
-    analyzer: Literal["jieba", "trigram"] = Field(
-        "jieba", description="Full-text analyzer: 'jieba' (segmented zh + porter en, measured better) or 'trigram'."
-    )
-    product_match: bool = Field(
-        True, description="Match photos against catalog images (ORB features) when no model number is legible."
-    )
 
 
 class CacheSettings(BaseModel):
