@@ -14,11 +14,12 @@ import io
 import json
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import httpx
 
-from visdesk.domain import Delta, EngineRequest, ImageInput, Mode
+from visdesk.domain import Delta, EngineRequest, Grounding, ImageInput, Mode
 from visdesk.engines.base import Capabilities
 from visdesk.engines.circuit_breaker import CircuitBreaker
 from visdesk.engines.prompt import build_messages
@@ -54,6 +55,8 @@ class RemoteEngine:
         self.model = self.settings.model
         self.default_retry_s = settings.load.retry_after_s
         self.breaker = CircuitBreaker(self.settings.breaker_failures, self.settings.breaker_reset_s)
+        if not self.settings.send_grounding:  # the upstream reads the image itself: skip our OCR
+            self.capabilities = Capabilities(streaming=True, sees_pixels=True, needs_ocr=False)
         self._client: httpx.AsyncClient | None = None
 
     async def start(self) -> None:
@@ -102,7 +105,10 @@ class RemoteEngine:
         s, options = self.settings, request.query.options
         placeholder = {"type": "image_url", "image_url": {"url": data_url}} if data_url else None
         fast = request.mode is Mode.FAST
+        if not s.send_grounding:
+            request = replace(request, grounding=Grounding(seen=None))
         body: dict[str, Any] = {
+            **s.extra_body,  # server-specific switches (e.g. GLM thinking off); the fields below win
             "model": self.model,
             "messages": build_messages(request, image_placeholder=placeholder),
             "stream": True,

@@ -21,7 +21,9 @@ CODE = "K7Q2M9"
 @pytest.fixture(scope="module")
 def chained(upstream_visdesk: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("downstream")
-    settings = remote_settings(tmp, retries=0).model_copy(update={"engine": f"remote:{upstream_visdesk}"})
+    # The upstream visdesk reads the image and its own knowledge base, so no grounding goes in the prompt.
+    settings = remote_settings(tmp, retries=0, send_grounding=False)
+    settings = settings.model_copy(update={"engine": f"remote:{upstream_visdesk}"})
     with serve(create_app(settings)) as url:
         yield url
 

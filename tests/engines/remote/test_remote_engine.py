@@ -48,12 +48,14 @@ async def test_deltas_stream_through_as_they_arrive(fake_upstream: Fake, tmp_pat
 async def test_image_is_sent_as_a_data_url_and_mode_sets_length(fake_upstream: Fake, tmp_path: Path) -> None:
     url, fake = fake_upstream
     image = intake(png_bytes(render_lines(["Order: Z9"], size=20, width=300)), ImageSettings())
-    async with started(url, tmp_path, model="chunks", fast_max_tokens=33) as engine:
+    thinking_off = {"chat_template_kwargs": {"enable_thinking": False}}
+    async with started(url, tmp_path, model="chunks", fast_max_tokens=33, extra_body=thinking_off) as engine:
         request = request_for("what order?", image=image)
         fast = type(request)(query=request.query, grounding=request.grounding, mode=Mode.FAST)
         [d async for d in engine.stream(fast)]
     sent = fake.received[-1]
     assert sent["max_tokens"] == 33 and sent["temperature"] == 0.0
+    assert sent["chat_template_kwargs"] == {"enable_thinking": False}
     user = sent["messages"][-1]
     image_part = next(p for p in user["content"] if p["type"] == "image_url")
     header, _, data = image_part["image_url"]["url"].partition(",")
