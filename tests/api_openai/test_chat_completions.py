@@ -155,3 +155,15 @@ def test_unknown_model_and_invalid_bodies_use_openai_error_shape(client: openai.
     with pytest.raises(openai.BadRequestError) as caught:
         client.chat.completions.create(model="visdesk", messages=two)  # type: ignore[arg-type]
     assert "one image per question" in caught.value.body["message"]  # type: ignore[index]
+
+
+def test_json_schema_response_format_reaches_the_engine(client: openai.OpenAI) -> None:
+    schema = {"type": "object", "properties": {"order_number": {"type": "string"}}, "required": ["order_number"]}
+    result = client.chat.completions.create(
+        model="visdesk",
+        messages=ask("提取订单号"),
+        response_format={"type": "json_schema", "json_schema": {"name": "order", "schema": schema}},
+    )
+    content = result.choices[0].message.content or ""
+    assert CODE in json.loads(content)["order_number"]
+    assert result.model_extra["visdesk"]["structured"]["valid"] is True  # type: ignore[index]
