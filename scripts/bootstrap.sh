@@ -34,7 +34,7 @@ if [ ! -x "$VENV/bin/python" ]; then
   "$PYTHON" -m venv "$VENV"
 fi
 extras=""
-[ "$profile" = test ] && extras="[dev,vlm,postgres]"
+[ "$profile" = test ] && extras="[dev,vlm,postgres,deploy]"
 stamp="$VENV/.visdesk-$profile-$(sha256sum pyproject.toml | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
   log "installing visdesk$extras into $VENV"
