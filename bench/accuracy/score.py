@@ -51,6 +51,7 @@ DIMENSIONS = {
     "question language": lambda it: it.get("question_lang", "?"),
     "document language": lambda it: it.get("doc_lang", "?"),
     "condition": lambda it: it.get("condition", "?"),
+    "category x question language": lambda it: f"{it.get('category', '?')}/{it.get('question_lang', '?')}",
 }
 
 
