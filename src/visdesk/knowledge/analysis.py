@@ -16,6 +16,7 @@ from functools import cached_property
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
+_SEPARATORS = re.compile(r"[._\-/:()$]+")
 _CODE = re.compile(
     r"(?<![0-9A-Za-z])(?:0x[0-9A-Fa-f]{4,8}|[A-Za-z]{1,6}[-_ ]?\d{2,6}(?:[-_][0-9A-Za-z]{1,6})?)(?![0-9A-Za-z])"
 )
@@ -41,9 +42,9 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("重复扣款", "扣了两次", "多扣", "重复支付", "charged twice", "duplicate charge", "double charge"),
     ("限额", "额度", "上限", "limit"),
     ("银行卡", "信用卡", "借记卡", "卡", "card", "bank card"),
-    ("拒绝", "被拒", "拒付", "declined", "rejected"),
-    ("发货", "出库", "寄出", "ship", "shipped", "shipping", "dispatch"),
-    ("还没发货", "未发货", "没发货", "不发货", "not shipped", "hasn't shipped"),
+    ("拒绝", "被拒", "拒付", "不让", "不给", "declined", "rejected"),
+    ("发货", "出库", "寄出", "发出", "ship", "shipped", "shipping", "dispatch"),
+    ("还没发货", "未发货", "没发货", "不发货", "还没发出", "没发出", "not shipped", "hasn't shipped"),
     ("快递", "物流", "快递公司", "courier", "carrier", "delivery"),
     ("地址", "收货地址", "address"),
     ("取消", "撤销", "cancel", "cancellation"),
@@ -132,10 +133,11 @@ class Analyzer:
         terms: list[str] = []
         for token in self._jieba.cut_for_search(text.lower()):
             token = token.strip()
-            if not token or not _WORD.search(token) or token in STOPWORDS:
-                continue
-            if token not in terms:
-                terms.append(token)
+            # "com.visdesk.cart.CartAdapter" or "vd-pb20": search the whole and its parts.
+            parts = [token, *_SEPARATORS.split(token)] if _SEPARATORS.search(token) else [token]
+            for part in parts:
+                if part and _WORD.search(part) and part not in STOPWORDS and part not in terms:
+                    terms.append(part)
         return terms
 
     def synonyms(self, text: str) -> list[str]:

@@ -17,7 +17,7 @@ from visdesk.knowledge.catalog import Product, products_from_table
 from visdesk.knowledge.tables import TableFile, bilingual, field_value, read_table
 
 SUPPORTED_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".pdf", ".csv"})
-MAX_CHUNK_CHARS = 900
+MAX_CHUNK_CHARS = 1400  # a bilingual FAQ answer stays in one chunk
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
 _KIND_BY_FOLDER = {"faq": "faq", "manuals": "manual", "manual": "manual", "known_issues": "article"}
 

@@ -32,6 +32,10 @@ SECONDARY_WEIGHT = 0.5  # synonyms and image text count half as much as the cust
 CODE_BONUS = 40.0  # raw-score bonus of an exact code/model hit (a strong bm25 hit scores ~10–20)
 SCORE_HALF = 10.0  # raw score that maps to 0.5 in Passage.score = raw / (raw + SCORE_HALF)
 MIN_SCORE = 0.05
+MAX_TEXT_PASSAGES = 12
+DEFINING_KINDS = frozenset({"error_code", "product"})
+KIND_PRIOR = {"error_code": 0.8, "product": 0.9}
+HEADING_BONUS = 6.0  # raw bonus × share of the question's character bigrams found in the section heading
 _ERRORISH = re.compile(r"(错误|失败|异常|无法|不能|拒绝|超出|超过|限额|error|fail|denied|declin|invalid|exceed)", re.I)
 _MAX_SEEN_LINES = 12
 
@@ -39,9 +43,12 @@ _MAX_SEEN_LINES = 12
 class KnowledgeService:
     """The KnowledgeBase the pipeline calls (services.KnowledgeBase protocol)."""
 
-    def __init__(self, index: KnowledgeIndex, product_match: bool = True, memo_size: int = 256) -> None:
+    def __init__(
+        self, index: KnowledgeIndex, product_match: bool = True, synonyms: bool = True, memo_size: int = 256
+    ) -> None:
         self.index = index
         self.product_match = product_match
+        self.use_synonyms = synonyms
         self.reload()
         self._memo: OrderedDict[str, list[tuple[str, FeatureMatch]]] = OrderedDict()
         self._memo_size = memo_size
@@ -70,9 +77,8 @@ class KnowledgeService:
         analyzer = self.index.analyzer
         primary = analyzer.query_terms(question)
         seen_text = "\n".join(seen_lines)
-        secondary = [
-            t for t in analyzer.query_terms(" ".join([*analyzer.synonyms(question), seen_text])) if t not in primary
-        ]
+        synonyms = analyzer.synonyms(question) if self.use_synonyms else []
+        secondary = [t for t in analyzer.query_terms(" ".join([*synonyms, seen_text])) if t not in primary]
         secondary_weight = SECONDARY_WEIGHT if primary else 1.0
         raw: dict[int, float] = {}
         for chunk_id, score in self.index.search(primary, 30, raw=question):
@@ -80,16 +86,33 @@ class KnowledgeService:
         for chunk_id, score in self.index.search(secondary, 30, raw=seen_text):
             raw[chunk_id] = raw.get(chunk_id, 0.0) + secondary_weight * score
         code_hits = self._code_hits(question, seen)
+        ranked_ids = [*raw, *code_hits]
+        chunks = self.index.chunks(list(dict.fromkeys(ranked_ids)))
+        question_grams = _bigrams(question)
+        for chunk_id, chunk in chunks.items():
+            if chunk_id in raw:
+                # Short table rows win bm25 by length alone; without their code, a written answer is better.
+                raw[chunk_id] *= KIND_PRIOR.get(chunk.kind, 1.0)
+                raw[chunk_id] += HEADING_BONUS * _overlap(question_grams, chunk.section or chunk.title)
         for chunk_id in code_hits:
-            raw[chunk_id] = raw.get(chunk_id, 0.0) + CODE_BONUS
-        ranked = sorted(raw.items(), key=lambda kv: -kv[1])[:20]
-        chunks = self.index.chunks([i for i, _ in ranked])
-        passages = []
-        for chunk_id, score in ranked:
+            # The row that defines a code (error table, catalog) outranks articles that mention it.
+            defines = chunks[chunk_id].kind in DEFINING_KINDS if chunk_id in chunks else False
+            raw[chunk_id] = raw.get(chunk_id, 0.0) + (CODE_BONUS if defines else CODE_BONUS / 4)
+        passages: list[Passage] = []
+        seen_sections: set[tuple[str, str, str]] = set()
+        for chunk_id, score in sorted(raw.items(), key=lambda kv: -kv[1]):
+            chunk = chunks.get(chunk_id)
             normalised = score / (score + SCORE_HALF)
-            if chunk_id in chunks and normalised >= MIN_SCORE:
-                extra = {"match_method": "code", "matched_code": code_hits[chunk_id]} if chunk_id in code_hits else {}
-                passages.append(_passage(chunks[chunk_id], normalised, extra))
+            if chunk is None or normalised < MIN_SCORE:
+                continue
+            section_key = (chunk.source, chunk.title, chunk.section)
+            if section_key in seen_sections:  # a long section cut in pieces: its best piece stands for it
+                continue
+            seen_sections.add(section_key)
+            extra = {"match_method": "code", "matched_code": code_hits[chunk_id]} if chunk_id in code_hits else {}
+            passages.append(_passage(chunk, normalised, extra))
+            if len(passages) >= MAX_TEXT_PASSAGES:
+                break
         return passages
 
     def _code_hits(self, question: str, seen: Perception | None) -> dict[int, str]:
@@ -189,6 +212,18 @@ def _compatibility(product: Product, other: ModelHit) -> dict[str, Any]:
         "name": other.product.name,
         "compatible": compatible,
     }
+
+
+def _bigrams(text: str) -> set[str]:
+    squashed = "".join(ch for ch in text.lower() if ch.isalnum())
+    return {squashed[i : i + 2] for i in range(len(squashed) - 1)}
+
+
+def _overlap(question_grams: set[str], heading: str) -> float:
+    """Share of the question's character bigrams that the heading contains (FAQ headings are questions)."""
+    if not question_grams:
+        return 0.0
+    return len(question_grams & _bigrams(heading)) / len(question_grams)
 
 
 def _salient_lines(seen: Perception | None) -> list[str]:
