@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.accuracy.generate import DEFAULT_OUT, generate
-from bench.accuracy.run import RESULTS, load_items, make_assistant
+from bench.accuracy.run import RESULTS, load_items, make_assistant, quiet_logs
 from bench.accuracy.score import is_correct
 from bench.realdev import DEFAULT_DATA
 
@@ -64,7 +64,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--realdev", type=int, default=20, help="realdev items too (large scans: ocr_max_side matters)")
     parser.add_argument("--only", default="", help="comma-separated config names (default: all)")
     parser.add_argument("--out", type=Path, default=RESULTS / "ocr_tuning.json")
+    parser.add_argument("--verbose", action="store_true", help="show the service's log lines (engine errors …)")
     args = parser.parse_args(argv)
+    quiet_logs(args.verbose)
     if not (args.devset / "items.jsonl").exists():
         generate(out_dir=args.devset)
     names = [n for n in args.only.split(",") if n] or list(CONFIGS)

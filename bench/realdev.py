@@ -17,7 +17,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.accuracy.run import RESULTS, load_items, make_assistant, parse_overrides, print_failures, run_items
+from bench.accuracy.run import (
+    RESULTS,
+    load_items,
+    make_assistant,
+    parse_overrides,
+    print_failures,
+    quiet_logs,
+    run_items,
+)
 from bench.accuracy.score import print_summary, summarise
 
 DEFAULT_DATA = Path("/work/shared/data/realdev")
@@ -33,7 +41,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--ocr", action="append", default=[], help="OcrSettings override key=value (repeatable)")
     parser.add_argument("--images", action="append", default=[], help="ImageSettings override key=value")
     parser.add_argument("--out", type=Path, default=RESULTS / "realdev.json")
+    parser.add_argument("--verbose", action="store_true", help="show the service's log lines (engine errors …)")
     args = parser.parse_args(argv)
+    quiet_logs(args.verbose)
 
     items = load_items(args.data / "items.jsonl")
     if args.limit:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import statistics
 import sys
 import tempfile
@@ -39,6 +40,12 @@ def parse_overrides(pairs: list[str]) -> dict[str, Any]:
             raise SystemExit(f"expected key=value, got {pair!r}")
         out[key.strip()] = value.strip()
     return out
+
+
+def quiet_logs(verbose: bool) -> None:
+    """Engine errors are recorded per item (they score as wrong); their tracebacks would bury the table."""
+    if not verbose:
+        logging.getLogger("visdesk").setLevel(logging.CRITICAL)
 
 
 def make_assistant(
@@ -121,7 +128,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--ocr", action="append", default=[], help="OcrSettings override key=value (repeatable)")
     parser.add_argument("--images", action="append", default=[], help="ImageSettings override key=value")
     parser.add_argument("--out", type=Path, default=RESULTS / "accuracy.json")
+    parser.add_argument("--verbose", action="store_true", help="show the service's log lines (engine errors …)")
     args = parser.parse_args(argv)
+    quiet_logs(args.verbose)
 
     items_path = args.devset / "items.jsonl"
     if args.regenerate or not items_path.exists():

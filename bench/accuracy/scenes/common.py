@@ -108,6 +108,11 @@ class Canvas:
         self.draw.text(xy, text, font=face, fill=colour, anchor=anchor, stroke_width=stroke, stroke_fill=colour)
         return self.draw.textbbox(xy, text, font=face, anchor=anchor, stroke_width=stroke)
 
+    def dim(self, colour: tuple[int, int, int], alpha: float) -> None:
+        """Blend everything drawn so far towards `colour` (the page behind a modal dialog)."""
+        self.image = Image.blend(self.image, Image.new("RGB", self.image.size, colour), alpha)
+        self.draw = ImageDraw.Draw(self.image)
+
     def width_of(self, text: str, size: int, font_name: str | None = None) -> float:
         return font(font_name or self.body_font, size).getlength(text)
 

@@ -118,8 +118,8 @@ def render(rng: random.Random, doc_lang: str, q_lang: str, dark: bool) -> Scene:
         ]
         y = table(c, y, 40, cols, rows, size, header_fill=(246, 238, 222))
         c.text((40 + 8, y + 10), "合计", size, bold=True)
-        c.text((40 + 690 + 8, y + 10), f"¥{money(subtotal, False)}", size)
-        c.text((40 + 930 + 8, y + 10), f"¥{money(tax, False)}", size)
+        c.text((40 + 590 + 8, y + 10), f"¥{money(subtotal, False)}", size)
+        c.text((40 + 830 + 8, y + 10), f"¥{money(tax, False)}", size)
         y += size + 30
         c.text((48, y), f"价税合计（大写）  ⊗{chinese_amount(total)}", size)
         c.text((w - 330, y), f"（小写）¥{money(total, False)}", size, bold=True)

@@ -85,7 +85,7 @@ def render(rng: random.Random, doc_lang: str, q_lang: str, dark: bool) -> Scene:
     for i in range(8):
         c.text((40, 40 + i * 70), f"{'商品' if doc_lang == 'zh' else 'Item'} {i + 1}", size, fill=theme.muted)
     shade = (0, 0, 0) if theme.dark else (120, 120, 120)
-    c.rect((0, 0, width, height), fill=shade)
+    c.dim(shade, 0.55)
     left, top = width * 0.1, height * 0.2
     right = width * 0.9
     c.rect((left, top, right, top + size * 16), fill=theme.panel if theme.dark else (255, 255, 255), radius=16)
