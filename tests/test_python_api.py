@@ -121,3 +121,26 @@ def test_unknown_engine_fails_cleanly(tmp_path: Path) -> None:
     with pytest.raises(AppError) as caught:
         Assistant.from_pretrained("no-such-engine", settings=make_settings(tmp_path))
     assert caught.value.code is ErrorCode.ENGINE_UNAVAILABLE
+
+
+def test_the_python_examples_in_docs_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    """docs/web.md's Python blocks, run as written (LitServe-style), on the rendered dialog."""
+    import re
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "web.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```python\n(.*?)```", docs, flags=re.S)
+    assert len(blocks) >= 2
+    payment_error_dialog().save(tmp_path / "payment-error.png")
+    monkeypatch.chdir(tmp_path)
+    for key, value in {
+        "VISDESK_DATA_DIR": str(tmp_path),
+        "VISDESK_HISTORY__DATABASE_URL": f"sqlite:///{tmp_path / 'history.sqlite3'}",
+        "VISDESK_KNOWLEDGE__INDEX_PATH": str(tmp_path / "kb.sqlite3"),
+        "VISDESK_SAFETY__NSFW_ENABLED": "false",
+        "VISDESK_ENGINE": "embedded",
+    }.items():
+        monkeypatch.setenv(key, value)
+    for block in blocks:
+        exec(compile(block, "docs/web.md", "exec"), {})  # the docs are ours
+    printed = capsys.readouterr().out
+    assert printed.count(CODE) >= 4 and "7731" in printed
