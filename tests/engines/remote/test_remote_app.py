@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import openai
 import pytest
 
 from tests.engines.remote.conftest import remote_settings
+from tests.engines.remote.fake_upstream import FakeUpstream
 from tests.support.render import png_bytes, render_lines
 from tests.support.server import free_port, serve
 from visdesk.app import create_app
@@ -79,3 +81,22 @@ def test_unreachable_upstream_is_503_engine_unavailable(tmp_path: Path) -> None:
             assert caught.value.status_code == 503
             assert caught.value.body["code"] == "engine_unavailable"  # type: ignore[index]
             assert caught.value.response.headers["retry-after"]
+
+
+def test_customer_disconnect_closes_the_upstream_stream(
+    fake_upstream: tuple[str, FakeUpstream], tmp_path: Path
+) -> None:
+    upstream, fake = fake_upstream
+    settings = remote_settings(tmp_path, model="slow").model_copy(update={"engine": f"remote:{upstream}"})
+    before = fake.abandoned
+    with serve(create_app(settings)) as url:
+        body = {"question": "hello there", "stream": True}
+        with httpx.stream("POST", f"{url}/v1/chat", json={**body, "image": _image_b64()}, timeout=30) as response:
+            assert response.status_code == 200
+            for line in response.iter_lines():
+                if line.startswith("data:") and "delta" in line:
+                    break  # the first words arrived: the customer leaves
+        deadline = time.monotonic() + 3
+        while fake.abandoned == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert fake.abandoned == before + 1

@@ -124,18 +124,19 @@ async def test_in_band_upstream_error_after_tokens(fake_upstream: Fake, tmp_path
 
 async def test_connect_errors_retry_then_open_the_breaker(tmp_path: Path) -> None:
     closed = f"http://127.0.0.1:{free_port()}/v1"
-    async with started(closed, tmp_path, model="m", retries=2, breaker_failures=2, breaker_reset_s=30) as engine:
+    settings = {"retries": 2, "retry_backoff_s": 0.2, "breaker_failures": 2, "breaker_reset_s": 30}
+    async with started(closed, tmp_path, model="m", **settings) as engine:
         for _ in range(2):
             began = time.perf_counter()
             with pytest.raises(AppError) as caught:
                 [d async for d in engine.stream(request_for("hi"))]
             assert caught.value.code is ErrorCode.ENGINE_UNAVAILABLE
-            assert time.perf_counter() - began >= 0.05 + 0.1  # two retries with backoff 0.05, 0.1
+            assert time.perf_counter() - began >= 0.2 + 0.4  # two retries, backoff 0.2 then 0.4
         assert engine.breaker.state is BreakerState.OPEN
         began = time.perf_counter()
         with pytest.raises(AppError) as caught:
             [d async for d in engine.stream(request_for("hi"))]
-        assert time.perf_counter() - began < 0.05  # failed fast, no connection attempted
+        assert time.perf_counter() - began < 0.3  # failed fast: no connection, no backoff
         assert caught.value.status == 503 and int(caught.value.headers["Retry-After"]) >= 29
 
 
