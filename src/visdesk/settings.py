@@ -8,7 +8,7 @@ docs/configuration.md is generated from them and a test checks that each one is 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -108,6 +108,11 @@ class HistorySettings(BaseModel):
     )
     max_turns: int = Field(6, description="Earlier turns of a session given to the engine as context.")
     pool_size: int = Field(4, ge=1, description="Database connections (and history worker threads) per process.")
+    sqlite_synchronous: Literal["FULL", "NORMAL"] = Field(
+        "FULL",
+        description="SQLite fsync policy: FULL fsyncs every commit (survives kill -9 and power loss); "
+        "NORMAL (WAL) skips it (survives kill -9, may lose the last answers on power loss; faster).",
+    )
 
 
 class TransformersSettings(BaseModel):

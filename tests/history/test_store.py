@@ -170,3 +170,13 @@ async def test_pii_masked_in_history_when_configured(tmp_path: Path, sqlite_url:
 async def test_unsupported_backend_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="SQLite or PostgreSQL"):
         await build_history(_settings(tmp_path, "mysql+pymysql://u@127.0.0.1/x"))  # type: ignore[arg-type]
+
+
+async def test_sqlite_fsync_policy_is_configurable(tmp_path: Path, sqlite_url: str) -> None:
+    store = await build_history(_settings(tmp_path, sqlite_url, sqlite_synchronous="NORMAL"))  # type: ignore[arg-type]
+    try:
+        with store.engine.connect() as connection:
+            assert connection.execute(text("PRAGMA synchronous")).scalar() == 1  # NORMAL
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+    finally:
+        await store.close()

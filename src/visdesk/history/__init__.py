@@ -29,7 +29,11 @@ def pii_masker(settings: Settings) -> Mask | None:
 
 async def build_history(settings: Settings, mask: Mask | None = None) -> SqlHistory:
     """Open settings.history.database_url, migrate it to head (Alembic), and return the store."""
-    engine = open_engine(settings.history.database_url, pool_size=settings.history.pool_size)
+    engine = open_engine(
+        settings.history.database_url,
+        pool_size=settings.history.pool_size,
+        sqlite_synchronous=settings.history.sqlite_synchronous,
+    )
     try:
         await asyncio.to_thread(upgrade_to_head, engine)
     except Exception:

@@ -2,15 +2,19 @@
 
 Durability, deliberately: an answer or a feedback is acknowledged only after its transaction has
 committed, and a commit must survive `kill -9` of the server (and, for SQLite, power loss too):
-  * SQLite runs in WAL mode with `synchronous=FULL`, so every commit fsyncs the WAL. (NORMAL
-    would survive a process kill but may lose the last commits on power loss.) `busy_timeout`
-    lets concurrent writers queue instead of failing, and foreign keys are enforced.
+  * SQLite runs in WAL mode with `synchronous=FULL` (default), so every commit fsyncs the WAL:
+    safe against process kills and power loss, at about one fsync per answer. `NORMAL`
+    (settings.history.sqlite_synchronous) writes the WAL at commit without the fsync: still safe
+    against `kill -9` (the OS holds the written pages), but the last commits may be lost on
+    power loss or a kernel crash. `busy_timeout` lets concurrent writers queue instead of
+    failing, and foreign keys are enforced.
   * PostgreSQL keeps its default `synchronous_commit=on`: COMMIT returns after the WAL flush.
 """
 
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +32,7 @@ SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 _MIGRATION_LOCK_KEY = 0x76697364  # "visd": one replica migrates at a time on PostgreSQL
 
 
-def open_engine(url: str, *, pool_size: int = 8) -> Engine:
+def open_engine(url: str, *, pool_size: int = 8, sqlite_synchronous: str = "FULL") -> Engine:
     """An Engine for `url` with the durability settings above; creates SQLite's parent folder."""
     parsed = make_url(url)
     if parsed.get_backend_name() not in SUPPORTED_BACKENDS:
@@ -37,17 +41,19 @@ def open_engine(url: str, *, pool_size: int = 8) -> Engine:
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        if sqlite_synchronous not in ("FULL", "NORMAL"):
+            raise ValueError(f"history.sqlite_synchronous must be FULL or NORMAL, not {sqlite_synchronous!r}")
         engine = create_engine(url, pool_size=pool_size, max_overflow=0, pool_timeout=30)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", partial(_sqlite_pragmas, synchronous=sqlite_synchronous))
         return engine
     return create_engine(url, pool_size=pool_size, max_overflow=4, pool_pre_ping=True, pool_timeout=30)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, synchronous: str) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.execute("PRAGMA foreign_keys=ON")
     finally:
