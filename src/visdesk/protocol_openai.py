@@ -81,8 +81,8 @@ class ChatCompletionRequest(BaseModel):
     messages: list[ChatMessage] = Field(min_length=1, description="The conversation; the last user turn is asked.")
     stream: bool = False
     stream_options: StreamOptions | None = None
-    max_tokens: int | None = Field(None, ge=1, le=4096)
-    max_completion_tokens: int | None = Field(None, ge=1, le=4096)
+    max_tokens: int | None = Field(None, ge=1, description="Answer length limit (values above 4096 count as 4096).")
+    max_completion_tokens: int | None = Field(None, ge=1, description="Preferred over max_tokens when both are sent.")
     stop: str | list[str] | None = None
     temperature: float | None = Field(None, ge=0, le=2)
     response_format: ResponseFormat | None = None

@@ -98,7 +98,14 @@ def test_stream_sends_role_content_finish_usage_then_done(client: openai.OpenAI,
 
 def test_text_only_question_is_answered(client: openai.OpenAI) -> None:
     messages = [{"role": "user", "content": "Generate a concise title for this chat: where is my parcel?"}]
-    result = client.chat.completions.create(model="visdesk", messages=messages)  # type: ignore[arg-type]
+    # Open WebUI-style extras: a large max_tokens (clamped, not refused) and fields we ignore.
+    result = client.chat.completions.create(
+        model="visdesk",
+        messages=messages,
+        max_tokens=100_000,
+        top_p=0.9,
+        seed=1,  # type: ignore[arg-type]
+    )
     assert (result.choices[0].message.content or "").strip()
 
 

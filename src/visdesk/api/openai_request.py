@@ -17,6 +17,7 @@ from visdesk.protocol_openai import ChatCompletionRequest, ChatMessage, ImagePar
 from visdesk.settings import Settings
 
 IMAGE_FETCH_TIMEOUT_S = 10.0
+MAX_NEW_TOKENS = 4096  # clients such as Open WebUI send large max_tokens; clamp instead of refusing
 
 
 def question_and_image_url(messages: list[ChatMessage]) -> tuple[str, str | None]:
@@ -118,8 +119,9 @@ def generation_options(body: ChatCompletionRequest) -> GenerationOptions:
             response_format = body.response_format.json_schema.schema_
         elif body.response_format.type == "json_object":
             response_format = {"type": "object"}
+    limit = body.max_completion_tokens or body.max_tokens
     return GenerationOptions(
-        max_new_tokens=body.max_completion_tokens or body.max_tokens,
+        max_new_tokens=min(limit, MAX_NEW_TOKENS) if limit else None,
         response_format=response_format,
         stop=stop,
         temperature=body.temperature,
