@@ -7,6 +7,7 @@ SQLite index incrementally and returns the service the pipeline calls once per r
 from __future__ import annotations
 
 import logging
+import threading
 from pathlib import Path
 
 from visdesk.knowledge.index import KnowledgeIndex, SyncReport
@@ -39,6 +40,8 @@ def build_knowledge(settings: Settings) -> KnowledgeService:
     )
     for problem in report.errors:
         log.warning("knowledge file skipped", extra={"fields": {"problem": problem}})
+    # Load the segmenter's dictionary now, off the start-up path, rather than on the first question.
+    threading.Thread(target=index.analyzer.warm_up, name="kb-warm-up", daemon=True).start()
     return KnowledgeService(index, product_match=settings.knowledge.product_match)
 
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterable
-from functools import cached_property
+from functools import cache
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
@@ -20,6 +19,7 @@ _SEPARATORS = re.compile(r"[._\-/:()$]+")
 _CODE = re.compile(
     r"(?<![0-9A-Za-z])(?:0x[0-9A-Fa-f]{4,8}|[A-Za-z]{1,6}[-_ ]?\d{2,6}(?:[-_][0-9A-Za-z]{1,6})?)(?![0-9A-Za-z])"
 )
+_CODE_LOOSE = re.compile(r"(?<![0-9A-Za-z])[A-Za-z]{1,6}\s?[-_]?\s?[0-9OoIl]{2,6}(?![0-9A-Za-z])")
 _EXCEPTION = re.compile(r"\b(?:[a-z_][\w$]*\.)*[A-Z]\w*(?:Exception|Error)\b")
 
 # Words that carry no topic; dropping them keeps an OR query from matching every document.
@@ -62,7 +62,7 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("保修", "质保", "warranty"),
 )
 
-_log = logging.getLogger("visdesk.knowledge")
+_LOAD_LOCK = threading.Lock()
 
 
 def has_cjk(text: str) -> bool:
@@ -79,9 +79,16 @@ def normalise_code(text: str) -> str:
     return folded.replace("O", "0").replace("I", "1")
 
 
-def find_codes(text: str) -> list[str]:
-    """Code-like tokens (E1024, PAY-4001, 0x80070005, VD-PB20) in the order they appear."""
-    return [m.group(0) for m in _CODE.finditer(text) if any(ch.isdigit() for ch in m.group(0))]
+def find_codes(text: str, loose: bool = False) -> list[str]:
+    """Code-like tokens (E1024, PAY-4001, 0x80070005, VD-PB20) in the order they appear.
+
+    `loose` also accepts OCR-mangled forms ("PAY - 4OO1"); only for lookups, where a wrong
+    candidate costs nothing because it is not in the table.
+    """
+    found = [m.group(0) for m in _CODE.finditer(text)]
+    if loose:
+        found += [m.group(0) for m in _CODE_LOOSE.finditer(text)]
+    return [code for code in dict.fromkeys(found) if any(ch.isdigit() for ch in code)]
 
 
 def find_exceptions(text: str) -> list[str]:
@@ -95,34 +102,37 @@ def find_exceptions(text: str) -> list[str]:
     return names
 
 
+@cache
+def _segmenter():  # type: ignore[no-untyped-def]
+    """One jieba Tokenizer per process (its dictionary takes about a second and 50 MB to load).
+
+    A private instance rather than jieba's global one, so our dictionary additions (synonym
+    phrases kept whole) do not change anybody else's segmentation. `cache` makes the first
+    load happen once even when warm-up and the first question race for it.
+    """
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    for group in SYNONYM_GROUPS:
+        for word in group:
+            if has_cjk(word):
+                tokenizer.add_word(word, freq=2000)
+    return tokenizer
+
+
 class Analyzer:
     """Splits text into index tokens and query terms (zh via jieba, en via FTS5's porter stemmer)."""
 
-    def __init__(self, extra_words: Iterable[str] = ()) -> None:
-        self._extra_words = tuple(extra_words)
-        self._lock = threading.Lock()
-
-    @cached_property
+    @property
     def _jieba(self):  # type: ignore[no-untyped-def]
-        import jieba
+        with _LOAD_LOCK:
+            return _segmenter()
 
-        jieba.setLogLevel(logging.WARNING)
-        tokenizer = jieba.Tokenizer()
-        with self._lock:
-            tokenizer.initialize()
-        for group in SYNONYM_GROUPS:
-            for word in group:
-                if has_cjk(word):
-                    tokenizer.add_word(word, freq=2000)
-        for word in self._extra_words:
-            tokenizer.add_word(word.lower(), freq=2000)
-        return tokenizer
-
-    def add_words(self, words: Iterable[str]) -> None:
-        """Teach the segmenter shop words (codes, model numbers) so they stay whole."""
-        for word in words:
-            if word.strip():
-                self._jieba.add_word(word.strip().lower(), freq=2000)
+    def warm_up(self) -> None:
+        """Load jieba's dictionary before the first question needs it."""
+        self._jieba.lcut("预热")
 
     def index_tokens(self, text: str) -> str:
         """Space-joined tokens for the unicode61 FTS5 column (fine-grained: cut_for_search)."""

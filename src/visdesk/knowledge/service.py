@@ -120,7 +120,7 @@ class KnowledgeService:
         texts = [question, *(line.text for line in seen.lines)] if seen else [question]
         candidates: list[str] = []
         for text in texts:
-            candidates.extend(find_codes(text))
+            candidates.extend(find_codes(text, loose=True))
             candidates.extend(find_exceptions(text))
         if seen:
             candidates.extend(v for v in _extra_strings(seen.extras) if any(ch.isdigit() for ch in v))
