@@ -46,7 +46,7 @@ class SlowEngine:
     async def stream(self, request: EngineRequest) -> AsyncIterator[Delta]:
         delay = self.delay_s / (2 if request.mode is Mode.FAST else 1)
         text = f"echo: {request.query.question}"
-        step = max(1, len(text) // _PIECES)
+        step = -(-len(text) // _PIECES)  # ceil: exactly _PIECES pieces, so the delay does not depend on the text
         self.started += 1
         self.active += 1
         completed = False

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -18,17 +16,18 @@ from visdesk import __version__
 from visdesk.api import chat, feedback, ops, sessions, web
 from visdesk.api import openai as openai_api
 from visdesk.api.common import error_response
-from visdesk.cache import MemoryCache
+from visdesk.api.security import install_security
+from visdesk.cache import build_cache
 from visdesk.engines import create_engine
 from visdesk.errors import AppError, ErrorCode
 from visdesk.history import build_history
 from visdesk.image_store import MemoryImageStore
 from visdesk.knowledge import build_knowledge
 from visdesk.load import LoadGovernor
-from visdesk.metrics import NullMetrics
+from visdesk.metrics import NullMetrics, PrometheusMetrics
 from visdesk.perception import build_perceiver
 from visdesk.pipeline import Pipeline
-from visdesk.safety import BasicSafety
+from visdesk.safety import SafetyFilter
 from visdesk.services import Services
 from visdesk.settings import Settings
 
@@ -39,17 +38,23 @@ async def build_services(settings: Settings) -> Services:
     """Choose and start every service from Settings (engine weights load here, not at import)."""
     engine = create_engine(settings.engine, settings)
     perceiver = build_perceiver(settings)
+    metrics = PrometheusMetrics() if settings.observability.metrics_enabled else NullMetrics()
+    governor = LoadGovernor(settings.load)
+    if isinstance(metrics, PrometheusMetrics):
+        metrics.bind_governor(governor)
+    safety = SafetyFilter(settings.safety, metrics)
+    await safety.start()
     services = Services(
         settings=settings,
         engine=engine,
         perceiver=perceiver,
         knowledge=build_knowledge(settings),
-        cache=MemoryCache(settings.cache.max_entries, settings.cache.ttl_s),
-        safety=BasicSafety(settings.safety),
-        governor=LoadGovernor(settings.load),
+        cache=build_cache(settings.cache, metrics.cache_error),
+        safety=safety,
+        governor=governor,
         history=await build_history(settings),
         images=MemoryImageStore(),
-        metrics=NullMetrics(),
+        metrics=metrics,
     )
     await engine.start()
     if engine.capabilities.needs_ocr:
@@ -80,7 +85,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         lifespan=lifespan,
     )
     app.state.settings = settings
-    _install_middleware(app, settings)
+    install_security(app, settings)  # request ids, body limits, auth, rate limits, metrics, CORS (pure ASGI)
     _install_error_handlers(app)
     app.include_router(chat.router)
     app.include_router(openai_api.router)
@@ -90,24 +95,6 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(sessions.router)
     app.mount("/static", StaticFiles(directory=web.WEB_DIR), name="static")
     return app
-
-
-def _install_middleware(app: FastAPI, settings: Settings) -> None:
-    @app.middleware("http")
-    async def request_context(request: Request, call_next: Any) -> Any:
-        rid = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
-        request.state.request_id = rid
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > settings.safety.max_body_bytes:
-            exc = AppError(
-                ErrorCode.PAYLOAD_TOO_LARGE,
-                f"The request body is {int(length) / 1e6:.1f} MB; at most "
-                f"{settings.safety.max_body_bytes / 1e6:.0f} MB is accepted.",
-            )
-            return error_response(exc)
-        response = await call_next(request)
-        response.headers["X-Request-ID"] = rid
-        return response
 
 
 def _install_error_handlers(app: FastAPI) -> None:

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import time
 import uuid
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
@@ -42,6 +43,7 @@ CANNED_BUSY = {
     "zh": "正在为您查询，请稍候。当前咨询人数较多，我们会尽快回复您。",
     "en": "We're looking into it — lots of customers are asking right now. Please hold on a moment.",
 }
+_BYTES_MEMO = 4096  # upload digests remembered (32-byte keys: ~0.5 MB)
 _CHUNK = 24  # characters per streamed piece when replaying a cached or canned answer
 
 
@@ -60,6 +62,30 @@ def _session_image_id(history: tuple[Turn, ...]) -> str | None:
     return next((turn.image_content_id for turn in reversed(history) if turn.image_content_id), None)
 
 
+_MODE_AT = {LoadLevel.NORMAL: Mode.QUALITY, LoadLevel.HIGH: Mode.FAST, LoadLevel.EXTREME: Mode.FAST}
+
+
+def _query(
+    ask: Ask,
+    question: str,
+    image: ImageInput | None,
+    language: Language,
+    mode: Mode,
+    session_id: str,
+    history: tuple[Turn, ...],
+) -> Query:
+    return Query(
+        question=question,
+        image=image,
+        language=language,
+        options=replace(ask.options, mode=mode),
+        session_id=session_id,
+        history=history,
+        request_id=ask.request_id,
+        client=ask.client,
+    )
+
+
 def _replay(text: str) -> list[Delta]:
     return [Delta(text=text[i : i + _CHUNK]) for i in range(0, len(text), _CHUNK)] or [Delta(text="")]
 
@@ -67,6 +93,18 @@ def _replay(text: str) -> list[Delta]:
 class Pipeline:
     def __init__(self, services: Services) -> None:
         self.services = services
+        # sha256 of uploaded bytes → content id: the same upload again (a cache hit, a retry) skips decoding.
+        self._content_ids: OrderedDict[bytes, str] = OrderedDict()
+
+    def _seen_bytes(self, digest: bytes) -> ImageInput | None:
+        """The decoded image for bytes uploaded before, while the image store still holds it."""
+        content_id = self._content_ids.get(digest)
+        return self.services.images.get(content_id) if content_id else None
+
+    def _remember_bytes(self, digest: bytes, image: ImageInput) -> None:
+        self._content_ids[digest] = image.content_id
+        while len(self._content_ids) > _BYTES_MEMO:
+            self._content_ids.popitem(last=False)
 
     @property
     def engine_name(self) -> str:
@@ -91,51 +129,57 @@ class Pipeline:
             image = await self._image(ask.image_bytes, history)
             record["image_id"] = image.content_id[:16] if image else None
             language: Language = detect_language(question)
-            async with s.governor.admit(ask.client) as ticket:
+            options_key = ask.options.cache_key_part()
+            # Cache hits skip the load queue: they cost a lookup, and under overload they still get real answers.
+            # A quality answer already cached is served even under load; fast ones only when load asks for fast.
+            level_now = s.governor.level
+            fast_only = ask.options.mode is Mode.FAST
+            modes = [Mode.FAST] if fast_only else [Mode.QUALITY, Mode.FAST][: 1 + (_MODE_AT[level_now] is Mode.FAST)]
+            hit, wanted = None, modes[0]
+            for wanted in modes:
+                hit = await s.cache.get(cache_key(image, question, s.engine.name, wanted, options_key, history))
+                if hit is not None:
+                    break
+            s.metrics.cache_event(hit is not None)
+            record["cached"] = hit is not None
+            if hit is not None:
+                record.update(load_level=level_now.value, mode=wanted.value)
+                query = _query(ask, question, image, language, wanted, session_id, history)
+                answer = self._from_cache(hit, query, started, level_now)
+                for delta in _replay(answer.answer):
+                    first_token = first_token or time.perf_counter()
+                    yield delta
+                yield Delta(evidence=answer.evidence, sources=answer.sources)
+                await s.history.record(query, answer, image)
+                yield answer
+                return
+            deadline = started + s.settings.load.request_timeout_s  # time waiting in the queue counts too
+            async with s.governor.admit(ask.client, deadline=deadline) as ticket:
                 mode = Mode.FAST if Mode.FAST in (ticket.mode, ask.options.mode) else Mode.QUALITY
-                record.update(level=ticket.level.value, mode=mode.value)
-                query = Query(
-                    question=question,
-                    image=image,
-                    language=language,
-                    options=replace(ask.options, mode=mode),
-                    session_id=session_id,
-                    history=history,
-                    request_id=ask.request_id,
-                    client=ask.client,
-                )
+                record.update(load_level=ticket.level.value, mode=mode.value)
+                query = _query(ask, question, image, language, mode, session_id, history)
                 if ticket.level is LoadLevel.EXTREME:
                     # Only web clients reach here at EXTREME (API clients got a 503 from admit()).
                     async for event in self._canned(query, started, ticket.level):
                         yield event
-                    record["cached"] = False
                     return
-                key = cache_key(image, question, s.engine.name, mode, ask.options.cache_key_part(), history)
-                hit = await s.cache.get(key)
-                s.metrics.cache_event(hit is not None)
-                record["cached"] = hit is not None
-                if hit is not None:
-                    answer = self._from_cache(hit, query, started, ticket.level)
-                    for delta in _replay(answer.answer):
-                        first_token = first_token or time.perf_counter()
-                        yield delta
-                    yield Delta(evidence=answer.evidence, sources=answer.sources)
-                else:
-                    answer = None
-                    async for event in self._generate(query, mode, started, ticket.level):
-                        if isinstance(event, Answer):
-                            answer = event
-                        else:
-                            if event.text and first_token is None:
-                                first_token = time.perf_counter()
-                            yield event
-                    assert answer is not None
-                    if answer.finish_reason != "cancelled":
-                        await s.cache.set(key, _to_cache(answer))
+                answer = None
+                async for event in self._generate(query, mode, started, ticket.level):
+                    if isinstance(event, Answer):
+                        answer = event
+                    else:
+                        if event.text and first_token is None:
+                            first_token = time.perf_counter()
+                        yield event
+                assert answer is not None
+                if answer.finish_reason != "cancelled":
+                    key = cache_key(image, question, s.engine.name, mode, options_key, history)
+                    await s.cache.set(key, _to_cache(answer))
                 await s.history.record(query, answer, image)
                 yield answer
         except AppError as exc:
             status = exc.code.value
+            record["http_status"] = exc.status
             raise
         except (asyncio.CancelledError, GeneratorExit):
             status = "cancelled"
@@ -146,6 +190,7 @@ class Pipeline:
             raise
         finally:
             elapsed = time.perf_counter() - started
+            record.setdefault("http_status", {"ok": 200, "cancelled": 499}.get(status, 500))
             record.update(
                 status=status,
                 latency_ms=round(elapsed * 1000, 1),
@@ -163,7 +208,11 @@ class Pipeline:
         """Decode a new image, or reuse the session's latest image for a follow-up question."""
         s = self.services
         if data is not None:
-            image = await asyncio.to_thread(image_intake.intake, data, s.settings.images)
+            digest = hashlib.sha256(data).digest()
+            image = self._seen_bytes(digest)
+            if image is None:
+                image = await asyncio.to_thread(image_intake.intake, data, s.settings.images)
+                self._remember_bytes(digest, image)
             await s.safety.check_image(image)
             s.images.put(image)
             return image

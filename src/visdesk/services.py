@@ -69,8 +69,11 @@ class Ticket(Protocol):
 
 
 class LoadGovernor(Protocol):
-    def admit(self, client: str) -> AbstractAsyncContextManager[Ticket]:
-        """Wait for a slot (bounded queue). Raises AppError(OVERLOADED) for API clients at EXTREME."""
+    def admit(self, client: str, deadline: float | None = None) -> AbstractAsyncContextManager[Ticket]:
+        """Wait for a slot (bounded queue) until `deadline` (time.perf_counter), else AppError(TIMEOUT).
+
+        Raises AppError(OVERLOADED) for API clients at EXTREME.
+        """
         ...
 
     @property
@@ -108,6 +111,7 @@ class Metrics(Protocol):
     def cache_error(self) -> None: ...
     def engine_error(self, engine: str) -> None: ...
     def safety_refusal(self, reason: str) -> None: ...
+    def safety_flag(self, flag: str) -> None: ...
 
 
 @dataclass
