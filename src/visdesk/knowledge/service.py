@@ -31,7 +31,7 @@ log = logging.getLogger("visdesk.knowledge")
 SECONDARY_WEIGHT = 0.5  # synonyms and image text count half as much as the customer's own words
 CODE_BONUS = 40.0  # raw-score bonus of an exact code/model hit (a strong bm25 hit scores ~10–20)
 SCORE_HALF = 10.0  # raw score that maps to 0.5 in Passage.score = raw / (raw + SCORE_HALF)
-MIN_SCORE = 0.05
+MIN_SCORE = 0.02  # below this a passage shares only a stray common word with the question
 MAX_TEXT_PASSAGES = 12
 DEFINING_KINDS = frozenset({"error_code", "product"})
 KIND_PRIOR = {"error_code": 0.8, "product": 0.9}
