@@ -23,7 +23,14 @@ from visdesk.domain import Delta, EngineRequest, Grounding, ImageInput, Mode
 from visdesk.engines.base import Capabilities
 from visdesk.engines.circuit_breaker import CircuitBreaker
 from visdesk.engines.prompt import build_messages
-from visdesk.engines.remote_client import in_band_error, is_breaker_failure, map_status, sse_payloads, upstream_message
+from visdesk.engines.remote_client import (
+    in_band_error,
+    is_breaker_failure,
+    map_status,
+    sse_payloads,
+    upstream_message,
+    visdesk_extra,
+)
 from visdesk.errors import AppError, ErrorCode
 from visdesk.settings import RemoteSettings, Settings
 
@@ -150,7 +157,8 @@ class RemoteEngine:
                 outcome_recorded = True
                 if response.status_code >= 400:
                     raise self._status_error(response, await response.aread())
-                async for delta in self._deltas(response, bool(request.query.options.response_format)):
+                structured = bool(request.query.options.response_format)
+                async for delta in self._deltas(response, structured, request.query.image):
                     yield delta
             finally:
                 await response.aclose()
@@ -200,14 +208,19 @@ class RemoteEngine:
             default_retry_s=self.default_retry_s,
         )
 
-    async def _deltas(self, response: httpx.Response, structured: bool) -> AsyncIterator[Delta]:
-        """Upstream chunks → Delta pieces; usage and finish_reason passed through."""
+    async def _deltas(
+        self, response: httpx.Response, structured: bool, image: ImageInput | None
+    ) -> AsyncIterator[Delta]:
+        """Upstream chunks → Delta pieces; usage, finish_reason and a visdesk upstream's evidence passed through."""
         finish = "stop"
         parts: list[str] = []
         async for payload in sse_payloads(response):
             error = in_band_error(payload)
             if error is not None:
                 raise error
+            extra = visdesk_extra(payload.get("visdesk"), image)
+            if extra is not None:
+                yield extra
             usage = payload.get("usage")
             for choice in payload.get("choices") or ():
                 text = (choice.get("delta") or {}).get("content") or ""

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from visdesk.domain import Delta, Evidence, ImageInput, Source
 from visdesk.errors import AppError, ErrorCode
 
 MAX_UPSTREAM_MESSAGE = 300
@@ -90,3 +91,32 @@ def in_band_error(payload: dict[str, Any]) -> AppError | None:
         return None
     message = error.get("message", "") if isinstance(error, dict) else str(error)
     return AppError(ErrorCode.UPSTREAM_ERROR, f"The model server failed while answering: {message}"[:400])
+
+
+def visdesk_extra(extra: Any, image: ImageInput | None) -> Delta | None:
+    """Evidence and sources from a visdesk upstream's `visdesk` field, boxes mapped to our original pixels.
+
+    The upstream saw our normalised image (`image.image`), so its boxes are in that image's pixels.
+    Anything malformed is ignored: evidence is a bonus, never a reason to fail an answer.
+    """
+    if not isinstance(extra, dict) or not isinstance(extra.get("evidence"), list):
+        return None
+    try:
+        evidence = tuple(
+            Evidence(
+                text=str(item["text"]),
+                box=image.to_original(tuple(float(v) for v in item["box"]), source="image")  # type: ignore[arg-type]
+                if image is not None and item.get("box") and len(item["box"]) == 4
+                else None,
+            )
+            for item in extra["evidence"]
+        )
+        sources = tuple(
+            Source(
+                str(s.get("title", "")), str(s.get("section", "")), str(s.get("source", "")), str(s.get("snippet", ""))
+            )
+            for s in extra.get("sources") or ()
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return Delta(evidence=evidence, sources=sources)

@@ -13,7 +13,7 @@ import pytest
 
 from tests.engines.remote.conftest import remote_settings
 from tests.engines.remote.fake_upstream import FakeUpstream
-from tests.support.render import png_bytes, render_lines
+from tests.support.render import png_bytes, render_lines, text_box
 from tests.support.server import free_port, serve
 from visdesk.app import create_app
 
@@ -30,8 +30,12 @@ def chained(upstream_visdesk: str, tmp_path_factory: pytest.TempPathFactory) -> 
         yield url
 
 
+LINE = f"订单号: {CODE}"
+WIDTH = 1400  # wider than images.max_side (1024): the upstream sees a scaled copy
+
+
 def _image_b64() -> str:
-    return base64.b64encode(png_bytes(render_lines([f"订单号: {CODE}", "状态: 已发货"], width=520))).decode()
+    return base64.b64encode(png_bytes(render_lines([LINE, "状态: 已发货"], width=WIDTH))).decode()
 
 
 def test_answer_through_both_services(chained: str) -> None:
@@ -39,6 +43,12 @@ def test_answer_through_both_services(chained: str) -> None:
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["engine"] == "remote" and CODE in body["answer"]
+    # The upstream's evidence boxes come back in the pixels of the image the customer sent.
+    x0, y0, x1, y1 = text_box((40, 40), LINE, 26)  # where render_lines drew the first line
+    boxes = [e["box"] for e in body["evidence"] if CODE in e["text"] and e["box"]]
+    assert boxes, body["evidence"]
+    _, by0, bx1, by1 = boxes[0]
+    assert abs(bx1 - x1) < 15 and by0 < y1 and by1 > y0, (boxes[0], (x0, y0, x1, y1))
 
 
 def test_openai_stream_through_both_services(chained: str) -> None:
