@@ -192,19 +192,26 @@ def test_failure_without_streaming_is_a_json_5xx(exploding: httpx.Client, valid_
     assert_error(exploding.post("/v1/chat", json=body), "engine_error", 502)
 
 
-def test_chunked_upload_without_length_is_still_capped(tight: httpx.Client) -> None:
+def _chunked_upload(size: int) -> tuple[Iterator[bytes], dict[str, str]]:
+    """A multipart body with a `size`-byte file, as a generator: httpx sends it chunked, without Content-Length."""
     boundary = "visdesk-test-boundary"
 
-    def body() -> Iterator[bytes]:  # a generator body is sent chunked, with no Content-Length
+    def body() -> Iterator[bytes]:
         yield f'--{boundary}\r\nContent-Disposition: form-data; name="text"\r\n\r\nhi\r\n'.encode()
         yield f'--{boundary}\r\nContent-Disposition: form-data; name="image"; filename="a.png"\r\n'.encode()
-        yield b"Content-Type: image/png\r\n\r\n"
-        for _ in range(3):
-            yield bytes(MAX_BODY)
+        yield b"Content-Type: image/png\r\n\r\n\x89PNG\r\n\x1a\n"
+        yield bytes(size)
         yield f"\r\n--{boundary}--\r\n".encode()
 
-    response = tight.post(
-        "/chat", content=body(), headers={"Content-Type": f"multipart/form-data; boundary={boundary}"}
-    )
+    return body(), {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+@pytest.mark.parametrize(
+    ("size", "code"),
+    [(2 * MAX_UPLOAD, "image_too_large"), (3 * MAX_BODY, "payload_too_large")],  # upload cap, then body cap
+)
+def test_chunked_uploads_without_length_are_still_capped(tight: httpx.Client, size: int, code: str) -> None:
+    body, headers = _chunked_upload(size)
+    response = tight.post("/chat", content=body, headers=headers)
     assert "content-length" not in response.request.headers
-    assert_error(response, "image_too_large", 413)
+    assert_error(response, code, 413)
