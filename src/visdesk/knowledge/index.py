@@ -183,7 +183,7 @@ class KnowledgeIndex:
             ),
         )
         rowid = cursor.lastrowid
-        keywords = " ".join(chunk.keywords)
+        keywords = " ".join([*chunk.keywords, *chunk.phrasings])
         columns = (chunk.title, chunk.section, chunk.text, keywords)
         if self.analyzer_name == "jieba":
             columns = tuple(self.analyzer.index_tokens(c) for c in columns)  # type: ignore[assignment]

@@ -19,6 +19,9 @@ from visdesk.knowledge.tables import TableFile, bilingual, field_value, read_tab
 SUPPORTED_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".pdf", ".csv"})
 MAX_CHUNK_CHARS = 1400  # a bilingual FAQ answer stays in one chunk
 _HEADING = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
+_PHRASINGS = re.compile(r"^\s*(?:常见问法|其他问法|also asked|other phrasings)\s*[:：]\s*(.+)$", re.IGNORECASE)
+_LIST = re.compile(r"\s*[、,，;；]\s*|[。.]$")
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
 _KIND_BY_FOLDER = {"faq": "faq", "manuals": "manual", "manual": "manual", "known_issues": "article"}
 
 
@@ -32,6 +35,7 @@ class Chunk:
     keywords: tuple[str, ...] = ()  # exact identifiers (codes, models, exception names) for boosts
     sku: str = ""  # the product a manual section or product row belongs to
     meta: dict[str, Any] = field(default_factory=dict)
+    phrasings: tuple[str, ...] = ()  # other ways customers ask this: searched, never shown
 
 
 @dataclass
@@ -126,12 +130,23 @@ def parse_markdown(text: str, source: str) -> list[Chunk]:
     title = title or Path(source).stem
     chunks = []
     for section, lines in sections:
-        content = "\n".join(lines).strip()
+        phrasings = tuple(p for line in lines if (m := _PHRASINGS.match(line)) for p in _LIST.split(m.group(1)) if p)
+        content = "\n".join(line for line in lines if not _PHRASINGS.match(line)).strip()
         for piece in _split_long(content):
-            chunks.append(
-                Chunk(title, section, piece, source, kind, _identifiers(piece, fields.get("keywords", "")), sku)
-            )
+            keywords = _identifiers(piece, fields.get("keywords", ""))
+            chunks.append(Chunk(title, section, piece, source, kind, keywords, sku, _by_language(piece), phrasings))
     return chunks
+
+
+def _by_language(text: str) -> dict[str, str]:
+    """{"text_zh", "text_en"} for a bilingual passage (paragraphs by script), so engines quote one language."""
+    halves: dict[str, list[str]] = {"zh": [], "en": []}
+    for paragraph in re.split(r"\n\s*\n", text):
+        cjk = len(_CJK_CHAR.findall(paragraph))
+        halves["zh" if cjk >= 0.2 * max(1, len(paragraph.strip())) else "en"].append(paragraph.strip())
+    if not halves["zh"] or not halves["en"]:
+        return {}
+    return {"text_zh": "\n\n".join(halves["zh"]), "text_en": "\n\n".join(halves["en"])}
 
 
 def parse_text(text: str, source: str) -> list[Chunk]:
