@@ -114,3 +114,49 @@ def test_errors_are_shown_politely(page) -> None:  # type: ignore[no-untyped-def
     # the English page says it in English
     page.click("#lang-toggle")
     assert page.locator("#send").inner_text() == "Send"
+
+
+DROP_OR_PASTE = """([kind, name, type, bytes]) => {
+    const data = new DataTransfer();
+    data.items.add(new File([new Uint8Array(bytes)], name, { type }));
+    const event = kind === "paste"
+        ? new ClipboardEvent("paste", { clipboardData: data, bubbles: true })
+        : new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true });
+    document.getElementById("drop-zone").dispatchEvent(event);
+}"""
+
+
+def test_paste_drop_and_a_heic_the_browser_cannot_preview(page) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    import pillow_heif
+
+    from tests.support.render import png_bytes
+
+    png = png_bytes(payment_error_dialog())
+    page.evaluate(DROP_OR_PASTE, ["paste", "clipboard.png", "image/png", list(png)])
+    page.wait_for_function("document.getElementById('preview-image').naturalWidth === 720")
+    assert "clipboard.png" in page.locator("#file-name").inner_text()
+
+    # a dropped file over 20 MB is refused in the browser, before any upload
+    page.evaluate(
+        """() => {
+            const data = new DataTransfer();
+            data.items.add(new File([new Uint8Array(21 * 1024 * 1024)], "huge.jpg", { type: "image/jpeg" }));
+            const drop = new DragEvent("drop", { dataTransfer: data, bubbles: true });
+            document.getElementById("drop-zone").dispatchEvent(drop);
+        }"""
+    )
+    assert "20 MB" in page.locator("#error").inner_text()
+
+    # HEIC: Chromium cannot show it, the server reads it
+    pillow_heif.register_heif_opener()
+    buffer = io.BytesIO()
+    payment_error_dialog().save(buffer, format="HEIF", quality=90)
+    page.evaluate(DROP_OR_PASTE, ["drop", "photo.heic", "image/heic", list(buffer.getvalue())])
+    page.wait_for_selector(".no-preview")
+    page.fill("#question", "错误码是什么？")
+    page.press("#question", "Enter")
+    answer = page.wait_for_selector(".message.assistant.done", timeout=60_000)
+    assert CODE in answer.query_selector(".answer-text").inner_text()
+    assert page.locator(".evidence-box").count() == 0  # nothing to draw on: no preview
