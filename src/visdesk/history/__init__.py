@@ -24,7 +24,7 @@ def pii_masker(settings: Settings) -> Mask | None:
     mask = getattr(safety, "mask_pii", None)
     if mask is None:  # an older safety module: its filter class still masks
         mask = safety.BasicSafety(settings.safety).mask_pii
-    return mask  # type: ignore[no-any-return]
+    return mask
 
 
 async def build_history(settings: Settings, mask: Mask | None = None) -> SqlHistory:

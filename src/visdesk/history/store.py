@@ -25,7 +25,8 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Table, func, insert, select
+from sqlalchemy import Connection, Engine, Executable, Table, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from visdesk.domain import Answer, ImageInput, Query, Turn
@@ -264,15 +265,19 @@ def _upsert(
     connection: Connection, table: Table, values: dict[str, Any], *, key: str, on_conflict_set: dict[str, Any] | None
 ) -> None:
     """INSERT, or on a duplicate key UPDATE `on_conflict_set` (or do nothing): native upsert of both backends."""
+    statement: Executable
     if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        pg = postgresql.insert(table).values(**values)
+        if on_conflict_set:
+            statement = pg.on_conflict_do_update(index_elements=[key], set_=on_conflict_set)
+        else:
+            statement = pg.on_conflict_do_nothing(index_elements=[key])
     else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    statement = dialect_insert(table).values(**values)
-    if on_conflict_set:
-        statement = statement.on_conflict_do_update(index_elements=[key], set_=on_conflict_set)
-    else:
-        statement = statement.on_conflict_do_nothing(index_elements=[key])
+        lite = sqlite.insert(table).values(**values)
+        if on_conflict_set:
+            statement = lite.on_conflict_do_update(index_elements=[key], set_=on_conflict_set)
+        else:
+            statement = lite.on_conflict_do_nothing(index_elements=[key])
     connection.execute(statement)
 
 
