@@ -7,6 +7,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import text
@@ -17,6 +18,7 @@ from visdesk.domain import Answer, Evidence, ImageInput, Query, Source
 from visdesk.errors import AppError, ErrorCode
 from visdesk.history import SqlHistory, build_history
 from visdesk.history.database import alembic_config
+from visdesk.history.models import Base
 from visdesk.images import intake
 from visdesk.settings import ImageSettings
 
@@ -54,7 +56,9 @@ async def test_migrations_reach_head_and_are_idempotent(tmp_path: Path, database
     try:
         head = ScriptDirectory.from_config(alembic_config()).get_current_head()
         with store.engine.connect() as connection:
-            assert MigrationContext.configure(connection).get_current_revision() == head
+            context = MigrationContext.configure(connection)
+            assert context.get_current_revision() == head
+            assert compare_metadata(context, Base.metadata) == []  # the models and the migrations agree
             if store.engine.dialect.name == "sqlite":
                 assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
                 assert connection.execute(text("PRAGMA synchronous")).scalar() == 2  # FULL: fsync every commit
