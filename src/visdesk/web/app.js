@@ -1,5 +1,6 @@
 // visdesk web page: pick/drop/paste an image, ask, read the SSE answer, draw evidence boxes.
 // Plain ES2020, no build step. The server is the judge of every input; the checks here only save a round trip.
+// URLs are relative ("chat", "static/…") so the page also works behind a reverse proxy's path prefix.
 "use strict";
 
 const MAX_BYTES = 20 * 1024 * 1024;
@@ -46,6 +47,7 @@ const TEXT = {
       rate_limited: "提问太频繁了，请稍后再试。",
       overloaded: "当前咨询人数较多，请稍后再试。",
       timeout: "回答超时，请稍后重试。",
+      unauthorized: "此服务需要授权，请联系网站管理员。",
     },
     fallback: "抱歉，出了点问题，请稍后重试。",
   },
@@ -328,7 +330,7 @@ async function ask(question) {
   const item = newAnswerItem();
   const started = performance.now();
   try {
-    const response = await fetch("/chat", { method: "POST", body: form, headers: { Accept: "text/event-stream" } });
+    const response = await fetch("chat", { method: "POST", body: form, headers: { Accept: "text/event-stream" } });
     const type = response.headers.get("content-type") || "";
     if (!response.ok || !type.includes("text/event-stream")) {
       const body = await response.json().catch(() => ({}));
@@ -378,7 +380,7 @@ function setUpFeedback(item, messageId) {
       button.setAttribute("aria-pressed", "true");
       let ok = false;
       try {
-        const response = await fetch("/feedback", {
+        const response = await fetch("feedback", {
           method: "POST",
           headers: { "Content-Type": "application/json" },
           body: JSON.stringify({ message_id: messageId, rating: button.dataset.rating }),
