@@ -183,6 +183,7 @@ class Ask:
     client: Literal["web", "api"] = "api"
     request_id: str = ""
     route: str = ""
+    history: tuple[Turn, ...] = ()  # earlier turns sent by the client (OpenAI messages); used when no session_id
 
 
 @dataclass(frozen=True)

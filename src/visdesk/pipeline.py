@@ -126,6 +126,8 @@ class Pipeline:
             question = s.safety.check_question(ask.question)
             record["question_sha256"] = hashlib.sha256(question.encode("utf-8")).hexdigest()[:16]
             session_id, history = await self._session(ask.session_id)
+            if not ask.session_id and ask.history:  # client-held conversation (OpenAI API)
+                history = ask.history[-s.settings.history.max_turns :]
             image = await self._image(ask.image_bytes, history)
             record["image_id"] = image.content_id[:16] if image else None
             language: Language = detect_language(question)

@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
 
 from visdesk.api.common import SSE_HEADERS, get_pipeline, request_id, until_disconnected
-from visdesk.api.openai_request import generation_options, image_bytes, question_and_image_url
+from visdesk.api.openai_request import earlier_turns, generation_options, image_bytes, question_and_image_url
 from visdesk.api.openai_stream import chunk_events, completion, openai_error_response
 from visdesk.domain import Answer, Ask, Delta
 from visdesk.errors import AppError, ErrorCode
@@ -78,6 +78,7 @@ async def chat_completions(request: Request, body: ChatCompletionRequest) -> Any
         question=question,
         image_bytes=data,
         options=generation_options(body),
+        history=earlier_turns(body.messages),
         request_id=request_id(request),
         route="/v1/chat/completions",
     )

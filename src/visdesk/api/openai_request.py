@@ -11,7 +11,7 @@ from __future__ import annotations
 import httpx
 
 from visdesk.api.common import decode_image_field
-from visdesk.domain import GenerationOptions
+from visdesk.domain import GenerationOptions, Turn
 from visdesk.errors import AppError, ErrorCode
 from visdesk.protocol_openai import ChatCompletionRequest, ChatMessage, ImagePart, OtherPart, TextPart
 from visdesk.settings import Settings
@@ -39,6 +39,22 @@ def question_and_image_url(messages: list[ChatMessage]) -> tuple[str, str | None
         if earlier_images:
             return text, earlier_images[-1]
     return text, None
+
+
+def earlier_turns(messages: list[ChatMessage]) -> tuple[Turn, ...]:
+    """Each user message answered by an assistant message, before the last user message → a Turn."""
+    last_user = max(i for i, m in enumerate(messages) if m.role == "user")
+    turns: list[Turn] = []
+    question: str | None = None
+    for message in messages[:last_user]:
+        if message.role == "user":
+            question = _parts(message)[0]
+        elif message.role == "assistant" and question is not None:
+            answer = _parts(message)[0]
+            if question.strip() and answer.strip():
+                turns.append(Turn(question=question, answer=answer))
+            question = None
+    return tuple(turns)
 
 
 def _parts(message: ChatMessage) -> tuple[str, list[str]]:
