@@ -161,15 +161,31 @@ def _row_stops(rows: list[_RowText], prompt_width: int) -> Any:
     limits = [row.job.max_new_tokens for row in rows]
 
     class RowStops(StoppingCriteria):
-        """Rows past their own limit, cut at a stop string, or cancelled stop; EOS is generate()'s own."""
+        """Rows past their own limit, cut at a stop string, or cancelled stop; EOS is generate()'s own.
+
+        Stays on the device: the limits are compared there, and host flags (stop string, cancel) are
+        copied over only on the step they change (a finished row stays finished inside generate()).
+        """
+
+        def __init__(self) -> None:
+            self.limits: Any = None
+            self.reported: set[int] = set()
 
         def __call__(self, input_ids: Any, scores: Any, **kwargs: Any) -> Any:
-            step = input_ids.shape[1] - prompt_width  # known on the host: no device sync
-            flags = [
-                row.done or row.hit_stop or row.job.cancelled.is_set() or step >= limit
-                for row, limit in zip(rows, limits, strict=True)
+            if self.limits is None:
+                self.limits = torch.tensor(limits, device=input_ids.device)
+            stop = self.limits <= input_ids.shape[1] - prompt_width
+            newly = [
+                i
+                for i, row in enumerate(rows)
+                if i not in self.reported and (row.hit_stop or row.job.cancelled.is_set())
             ]
-            return torch.tensor(flags, dtype=torch.bool).to(input_ids.device, non_blocking=True)
+            if newly:
+                self.reported.update(newly)
+                flags = torch.zeros(len(rows), dtype=torch.bool)
+                flags[newly] = True
+                stop = stop | flags.to(input_ids.device)
+            return stop
 
     return RowStops()
 
@@ -227,6 +243,9 @@ class Generator:
             for job in jobs:
                 job.emit(("error", exc))
             return
+        finally:
+            for job in jobs:
+                job.image = None  # stats.recent keeps jobs; not their pixels
         for job in jobs:
             job.emit(("end", None))
 
