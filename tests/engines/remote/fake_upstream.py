@@ -1,9 +1,9 @@
 """A tiny OpenAI-compatible server (a real FastAPI app on loopback) whose behaviour the model name picks.
 
-Models: "chunks" streams three pieces 0.2 s apart plus a usage chunk ("slow": 1 s apart); "status-<N>" answers HTTP N
-with an OpenAI error body; "sleep" answers only after 2 s; "error-mid" sends one piece and then an
-in-band error. Every received body is kept in `received`; a stream the client abandoned is counted
-in `abandoned`.
+Models: "chunks" streams three pieces 0.2 s apart plus a usage chunk ("slow": 1 s apart,
+"instant": no pause); "status-<N>" answers HTTP N with an OpenAI error body; "sleep" answers only
+after 2 s; "error-mid" sends one piece and then an in-band error. Every received body is kept in
+`received`; a stream the client abandoned is counted in `abandoned`.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ class FakeUpstream:
         try:
             for i, piece in enumerate(PIECES):
                 if i:
-                    await asyncio.sleep(1.0 if model == "slow" else GAP_S)
+                    await asyncio.sleep({"slow": 1.0, "instant": 0.0}.get(model, GAP_S))
                 yield _event({"choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]})
                 if model == "error-mid":
                     yield _event({"error": {"message": "the GPU fell over", "code": 500}})
