@@ -151,3 +151,11 @@ def test_a_broken_file_is_reported_and_the_rest_still_ingested(kb_dir: Path, tmp
     (kb_dir / "broken.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
     report = KnowledgeIndex(tmp_path / "i.sqlite3").sync([kb_dir], progress=False)
     assert report.added == 5 and len(report.errors) == 1 and "broken.pdf" in report.errors[0]
+
+
+def test_search_degrades_to_no_passages_when_the_index_breaks(kb_dir: Path, tmp_path: Path) -> None:
+    service = KnowledgeService(KnowledgeIndex(tmp_path / "i.sqlite3"))
+    service.index.sync([kb_dir], progress=False)
+    assert service.search(ask("membership points"), None, 2)
+    service.index.close()  # e.g. the file was removed under a running server
+    assert service.search(ask("membership points"), None, 2) == []

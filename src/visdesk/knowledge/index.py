@@ -75,7 +75,8 @@ class KnowledgeIndex:
         self.analyzer = Analyzer()
         self._lock = threading.RLock()
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        # timeout: several server processes may sync the same file at start-up; they wait their turn.
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._ensure_schema()
 

@@ -72,22 +72,6 @@ def describe(image: Image.Image) -> Features:
     return Features(points, descriptors)
 
 
-def match(query: Features, reference: Features) -> FeatureMatch:
-    """Ratio-test matches of query→reference and how many agree with one RANSAC homography."""
-    if len(query) < MIN_GOOD or len(reference) < MIN_GOOD:
-        return FeatureMatch(0, 0)
-    matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
-    pairs = matcher.knnMatch(query.descriptors, reference.descriptors, k=2)
-    good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO * p[1].distance]
-    if len(good) < MIN_GOOD:
-        return FeatureMatch(0, len(good))
-    src = query.points[[m.queryIdx for m in good]].reshape(-1, 1, 2)
-    dst = reference.points[[m.trainIdx for m in good]].reshape(-1, 1, 2)
-    _, mask = cv2.findHomography(src, dst, cv2.RANSAC, 5.0)
-    inliers = int(mask.sum()) if mask is not None else 0
-    return FeatureMatch(inliers, len(good))
-
-
 def is_match(result: FeatureMatch) -> bool:
     return result.inliers >= MIN_INLIERS and result.inliers >= MIN_INLIER_RATIO * result.good
 
@@ -106,19 +90,17 @@ class CatalogMatcher:
         self._points = [usable[k].points for k in self.keys]
         self._owner = np.concatenate([np.full(len(usable[k]), i) for i, k in enumerate(self.keys)]) if usable else None
         self._offsets = np.cumsum([0, *[len(usable[k]) for k in self.keys]])
-        self._matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
-        if usable:
-            self._matcher.add([np.concatenate([usable[k].descriptors for k in self.keys])])
-            self._matcher.train()
+        self._descriptors = np.concatenate([usable[k].descriptors for k in self.keys]) if usable else None
 
     def __len__(self) -> int:
         return len(self.keys)
 
     def best(self, query: Features, limit: int = 2) -> list[tuple[str, FeatureMatch]]:
         """Catalog keys whose image matches the query, best first."""
-        if self._owner is None or len(query) < MIN_GOOD:
+        if self._owner is None or self._descriptors is None or len(query) < MIN_GOOD:
             return []
-        pairs = self._matcher.knnMatch(query.descriptors, k=2)
+        # A matcher per call: searches run in concurrent worker threads and this one holds no index.
+        pairs = cv2.BFMatcher(cv2.NORM_HAMMING).knnMatch(query.descriptors, self._descriptors, k=2)
         good = [p[0] for p in pairs if len(p) == 2 and p[0].distance < RATIO * p[1].distance]
         by_owner: dict[int, list[cv2.DMatch]] = {}
         for m in good:

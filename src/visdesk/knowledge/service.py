@@ -64,9 +64,17 @@ class KnowledgeService:
     # -- the contract -------------------------------------------------------------------------
 
     def search(self, query: Query, seen: Perception | None, top_k: int) -> Sequence[Passage]:
-        seen_lines = _salient_lines(seen)
-        leading = self._product_passages(query, seen)
-        text_hits = self._text_hits(query.question, seen_lines, seen)
+        """Never raises: a broken index or image costs the answer its passages, not the request."""
+        try:
+            leading = self._product_passages(query, seen)
+        except Exception:
+            log.exception("product identification failed")
+            leading = []
+        try:
+            text_hits = self._text_hits(query.question, _salient_lines(seen), seen)
+        except Exception:
+            log.exception("knowledge search failed")
+            text_hits = []
         taken = {p.doc_id for p in leading}
         rest = [p for p in text_hits if p.doc_id not in taken]
         return (leading + rest)[: max(top_k, len(leading))]
