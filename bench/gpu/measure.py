@@ -107,7 +107,7 @@ async def http_run(base_url: str, engine: Any, image_png: bytes, *, concurrency:
 
     image = base64.b64encode(image_png).decode()
     calls_before = engine.stats.generate_calls
-    jobs_before = len(engine.stats.recent)
+    jobs_before = {id(job) for job in engine.stats.recent}
 
     async def one(client: httpx.AsyncClient, i: int) -> tuple[float, float]:
         body = {"image": image, "question": f"Why did my order #{1000 + i} fail?", "stream": True}
@@ -127,8 +127,7 @@ async def http_run(base_url: str, engine: Any, image_png: bytes, *, concurrency:
         started = time.perf_counter()
         results = await asyncio.gather(*(one(client, i) for i in range(concurrency)))
         wall = time.perf_counter() - started
-    recent = list(engine.stats.recent)[jobs_before:] if jobs_before < len(engine.stats.recent) else []
-    tokens = sum(job.generated for job in recent[-concurrency:])
+    tokens = sum(job.generated for job in engine.stats.recent if id(job) not in jobs_before)
     return HttpRun(
         concurrency=concurrency,
         ttft_p50_s=statistics.median(r[0] for r in results),

@@ -57,21 +57,23 @@ GLM_IMAGE_PROCESSOR = {
 }
 
 
-def build_full(workdir: Path, device: str) -> Any:
-    """GLM-4.6V-Flash sizes, random bf16 weights on `device`; returns a visdesk LoadedModel."""
+def build_full(
+    workdir: Path, device: str, *, text: dict[str, Any] | None = None, vision: dict[str, Any] | None = None
+) -> Any:
+    """GLM-4.6V-Flash sizes (or `text`/`vision` overrides), random bf16 weights on `device`; a LoadedModel."""
     import torch
     from tests.support.tiny_glm import GLM_SPECIAL_TOKENS, build_tokenizer
     from transformers import Glm4vConfig, Glm4vForConditionalGeneration
 
     from visdesk.engines.hf.loading import LoadedModel
-    from visdesk.engines.hf.processor import load_processor
+    from visdesk.engines.hf.processor import load_image_only_glm_processor
 
     workdir.mkdir(parents=True, exist_ok=True)
     tokenizer = build_tokenizer(workdir)
     ids = {t: tokenizer.convert_tokens_to_ids(t) for t in GLM_SPECIAL_TOKENS}
     config = Glm4vConfig(
-        text_config={**GLM_46V_FLASH_TEXT, "pad_token_id": ids["<|endoftext|>"]},
-        vision_config=GLM_46V_FLASH_VISION,
+        text_config={**GLM_46V_FLASH_TEXT, **(text or {}), "pad_token_id": ids["<|endoftext|>"]},
+        vision_config={**GLM_46V_FLASH_VISION, **(vision or {})},
         image_token_id=ids["<|image|>"],
         video_token_id=ids["<|video|>"],
         image_start_token_id=ids["<|begin_of_image|>"],
@@ -79,15 +81,14 @@ def build_full(workdir: Path, device: str) -> Any:
         video_start_token_id=ids["<|begin_of_video|>"],
         video_end_token_id=ids["<|end_of_video|>"],
     )
-    config.model_type = "glm4v"
-    (workdir / "config.json").write_text(json.dumps({"model_type": "glm4v"}))
     (workdir / "preprocessor_config.json").write_text(json.dumps(GLM_IMAGE_PROCESSOR))
     model = materialise(Glm4vForConditionalGeneration, config, device, torch.bfloat16)
     # A random model may pick EOS early; the benchmark wants every answer exactly N tokens long.
     model.generation_config.eos_token_id = [config.text_config.vocab_size - 1]
     model.generation_config.pad_token_id = ids["<|endoftext|>"]
     model.generation_config.do_sample = False
-    processor = load_processor(workdir)
+    processor = load_image_only_glm_processor(workdir)  # images only: no video config to provide
+    processor.tokenizer.padding_side = "left"
     return LoadedModel(model=model, processor=processor, path=workdir, device=torch.device(device))
 
 

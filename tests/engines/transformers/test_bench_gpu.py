@@ -44,3 +44,28 @@ def test_tiny_cpu_smoke_run_writes_json_and_table(tmp_path: Path, capsys: pytest
     assert report["http"]["3"]["generate_calls"] < 3  # the three concurrent requests were batched
     assert "| 3 |" in capsys.readouterr().out
     assert docs.read_text() == "# Performance\n"  # --tiny never touches the docs
+
+
+def test_full_architecture_builder_materialises_from_meta(tmp_path: Path) -> None:
+    """The GPU path's builder (meta → device → init), shrunk to CPU size: finite weights, rotary buffers, decoding."""
+    import torch
+    from bench.gpu.measure import plain_generate
+    from bench.gpu.model import GLM_46V_FLASH_TEXT, build_full
+    from PIL import Image
+
+    text = {"hidden_size": 64, "intermediate_size": 128, "num_hidden_layers": 2, "num_attention_heads": 4}
+    text["rope_parameters"] = {**GLM_46V_FLASH_TEXT["rope_parameters"], "mrope_section": [1, 1, 2]}  # head_dim 16
+    vision = {"depth": 1, "hidden_size": 32, "intermediate_size": 64, "num_heads": 2, "out_hidden_size": 64}
+    loaded = build_full(tmp_path, "cpu", text=text, vision=vision)
+    model = loaded.model
+    assert model.dtype is torch.bfloat16 and model.config.text_config.vocab_size == GLM_46V_FLASH_TEXT["vocab_size"]
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+    rotary = model.model.language_model.rotary_emb
+    assert torch.isfinite(rotary.inv_freq).all() and rotary.inv_freq[0] == 1.0
+    prompt = loaded.processor.apply_chat_template(
+        [{"role": "user", "content": [{"type": "image"}, {"type": "text", "text": "order status?"}]}],
+        add_generation_prompt=True,
+        tokenize=False,
+    )
+    timing = plain_generate(loaded, prompt, Image.new("RGB", (112, 84), "white"), batch=2, new_tokens=5, device="cpu")
+    assert timing.tokens == 10 and timing.ttft_s > 0
