@@ -7,6 +7,7 @@ to visdesk, so the facade answers exactly what the HTTP service would for the sa
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from PIL import Image
 
@@ -23,12 +24,12 @@ class ImageQueryProcessor:
         self.model = model if model is not None else GLMVisionModel.from_pretrained()
         self._assistant: Assistant = self.model.assistant if isinstance(self.model, GLMVisionModel) else self.model
 
-    def __call__(self, image: ImageLike, question: str, **options: object) -> str:
+    def __call__(self, image: ImageLike, question: str, **options: Any) -> str:
         """The answer to one question about one image."""
         return self._assistant.generate(image=image, text=question, **options)
 
     def process(
-        self, pairs: Iterable[tuple[ImageLike, str]], *, return_errors: bool = False, **options: object
+        self, pairs: Iterable[tuple[ImageLike, str]], *, return_errors: bool = False, **options: Any
     ) -> list[str | AppError]:
         """Answers for many pairs, in order, computed concurrently. A bad pair raises its AppError, or with
         `return_errors=True` stands in the list in place of its answer."""

@@ -14,13 +14,16 @@ import threading
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from PIL import Image
 
 from visdesk.domain import Answer, Ask, Delta, GenerationOptions
 from visdesk.errors import AppError, ErrorCode
 from visdesk.settings import Settings
+
+if TYPE_CHECKING:
+    from visdesk.services import Services
 
 ImageLike = str | Path | bytes | bytearray | memoryview | Image.Image | IO[bytes] | None
 """A file path, the file's bytes, an open binary file, or a PIL image (None: reuse the session's image)."""
@@ -62,7 +65,7 @@ class Assistant:
         self._thread = threading.Thread(target=self._loop.run_forever, name="visdesk-loop", daemon=True)
         self._thread.start()
         try:
-            self.services = self._run(build_services(settings))
+            self.services: Services = self._run(build_services(settings))
         except BaseException:
             self._stop_loop()
             raise
