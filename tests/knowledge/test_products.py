@@ -144,3 +144,15 @@ def test_demo_catalog_has_an_image_and_a_manual_for_every_product(demo_kb: Knowl
         assert Path(product.image).is_file(), product.sku
         assert demo_kb.index.chunks_for_sku(product.sku, "manual"), product.sku
     assert len(demo_kb.matcher) == len(products)
+
+
+def test_a_text_heavy_screenshot_skips_the_matcher_unless_the_question_is_about_a_product(
+    demo_kb: KnowledgeService, settings
+) -> None:
+    picture = Image.open(DEMO / "catalog" / "images" / "VD-SP10.png")
+    photo = _image(_customer_photo(picture, 21), settings)
+    page = seen(*[f"订单行 {i}" for i in range(20)], content_id=photo.content_id)
+    assert not any(p.kind == "product" for p in demo_kb.search(ask("为什么还没发货？", photo), page, 4))
+    assert photo.content_id not in demo_kb._memo
+    passages = demo_kb.search(ask("这个插座能接热水壶吗", photo), page, 4)
+    assert passages[0].meta["model"] == "VD-SP10"

@@ -74,13 +74,17 @@ def _search(args: argparse.Namespace) -> int:
     if args.dirs or index.count() == 0:
         index.sync(knowledge_dirs(settings), progress=False)
     service = KnowledgeService(index, product_match=settings.knowledge.product_match)
-    image = None
-    if args.image is not None:
+    image, seen = None, None
+    if args.image is not None:  # the same path as a request: intake, OCR (for model numbers), then search
+        from visdesk.domain import Perception
         from visdesk.images import intake
+        from visdesk.perception.ocr import OcrReader
 
         image = intake(args.image.read_bytes(), settings.images)
+        lines = OcrReader(settings.ocr).read(image)
+        seen = Perception(content_id=image.content_id, size=image.original_size, lines=lines)
     query = Query(question=args.question, image=image, language=detect_language(args.question))
-    passages = service.search(query, None, args.top_k)
+    passages = service.search(query, seen, args.top_k)
     if args.json:
         print(json.dumps([p.__dict__ for p in passages], ensure_ascii=False, indent=2))
     for rank, passage in enumerate(passages if not args.json else (), start=1):

@@ -38,6 +38,12 @@ KIND_PRIOR = {"error_code": 0.8, "product": 0.9}
 HEADING_BONUS = 6.0  # raw bonus × share of the question's character bigrams found in the section heading
 _ERRORISH = re.compile(r"(错误|失败|异常|无法|不能|拒绝|超出|超过|限额|error|fail|denied|declin|invalid|exceed)", re.I)
 _MAX_SEEN_LINES = 12
+SCREENSHOT_LINES = 15  # this many OCR lines and the picture is a screen or document, not a product photo
+_PRODUCTISH = re.compile(
+    r"(能用|兼容|适用|配套|型号|什么产品|哪款|哪个型号|这是什么|说明书|规格|参数|充电|插|接|"
+    r"work with|works with|compatible|fit|model|product|manual|spec|charge|plug|what is this)",
+    re.IGNORECASE,
+)
 
 
 class KnowledgeService:
@@ -146,7 +152,7 @@ class KnowledgeService:
         photo: list[tuple[Product, str, float, str]] = [
             (hit.product, "model_number", 1.0 if hit.certain else 0.8, hit.text) for hit in in_image
         ]
-        if query.image is not None and self.product_match and not any(hit.certain for hit in in_image):
+        if query.image is not None and self._worth_matching(query.question, seen, in_image):
             for sku, result in self._image_matches(query):
                 if sku not in {p.sku for p, *_ in photo}:
                     photo.append((self.products[sku], "image_features", result.score, f"{result.inliers} inliers"))
@@ -164,6 +170,14 @@ class KnowledgeService:
         elif mentioned:
             passages.extend(self._manual_sections(mentioned[0].product, query.question, 0.8))
         return passages
+
+    def _worth_matching(self, question: str, seen: Perception | None, in_image: list[ModelHit]) -> bool:
+        """Run the image matcher unless a model number already decided, or the image is a text-heavy
+        screenshot (a payment dialog, an order page) and the question is not about a product."""
+        if not self.product_match or any(hit.certain for hit in in_image):
+            return False
+        text_heavy = seen is not None and len(seen.lines) >= SCREENSHOT_LINES
+        return not text_heavy or bool(_PRODUCTISH.search(question))
 
     def _product_chunk(self, product: Product, score: float, extra: dict[str, Any]) -> list[Passage]:
         chunks = self.index.chunks_for_sku(product.sku, "product")
