@@ -265,3 +265,23 @@ def test_disallowed_type_by_settings_is_refused() -> None:
     only_png = ImageSettings(allowed_types=("image/png",))
     error = expect_error(encoded(two_tone(), "JPEG"), ErrorCode.UNSUPPORTED_MEDIA_TYPE, only_png)
     assert "image/jpeg" in error.message
+
+
+def test_animated_webp_uses_the_first_frame() -> None:
+    frames = [Image.new("RGB", (40, 30), colour) for colour in ((255, 0, 0), (0, 255, 0))]
+    buffer = io.BytesIO()
+    frames[0].save(buffer, format="WEBP", save_all=True, append_images=frames[1:], duration=100, lossless=True)
+    assert close_to(pixel(buffer.getvalue(), (10, 10)), (255, 0, 0), 5)
+
+
+def test_jpeg_declaring_huge_dimensions_is_refused_from_the_header() -> None:
+    data = bytearray(encoded(two_tone((64, 48)), "JPEG"))
+    sof = data.index(b"\xff\xc0")  # baseline frame header: length(2) precision(1) height(2) width(2)
+    data[sof + 5 : sof + 9] = struct.pack(">HH", 60_000, 60_000)
+    tracemalloc.start()
+    try:
+        expect_error(bytes(data), ErrorCode.IMAGE_TOO_MANY_PIXELS)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 5 * 1024 * 1024

@@ -88,3 +88,12 @@ def test_multipart_stream_and_follow_up_in_the_same_session(client: httpx.Client
     assert body["session_id"] == first["session_id"]
     assert body["message_id"] != first["message_id"]
     assert "7731" in body["answer"]
+
+
+def test_multipart_stream_flag_in_the_form(client: httpx.Client, dialog_png: bytes) -> None:
+    files = {"image": ("dialog.png", dialog_png, "image/png")}
+    with client.stream("POST", "/chat", data={"text": "错误码是什么？", "stream": "true"}, files=files) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        events = sse_payloads(response)
+    assert events[-1]["done"] and CODE in events[-1]["answer"]
