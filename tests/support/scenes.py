@@ -7,6 +7,7 @@ check evidence boxes against the truth.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 
 from PIL import Image, ImageDraw
 
@@ -165,3 +166,42 @@ def nameplate_en() -> Scene:
     c.text("Serial No: SN7741209", (40, 110), 28, fill=light)
     c.text("Input: 220V 50Hz", (40, 180), 28, fill=light)
     return c.scene()
+
+
+SCENES = {
+    "order_page_zh": order_page_zh,
+    "invoice_zh": invoice_zh,
+    "receipt_en": receipt_en,
+    "product_table_zh": lambda: product_table("zh"),
+    "product_table_en": lambda: product_table("en"),
+    "bar_chart": bar_chart,
+    "crash_log": crash_log,
+    "cert_label": cert_label,
+    "lab_report": lab_report,
+    "nameplate_en": nameplate_en,
+}
+
+
+@cache
+def _perceiver():  # type: ignore[no-untyped-def]
+    from visdesk.perception import CachedPerceiver
+    from visdesk.perception.ocr import OcrReader
+    from visdesk.settings import OcrSettings
+
+    return CachedPerceiver(OcrReader(OcrSettings()))
+
+
+@cache
+def scene(name: str) -> Scene:
+    return SCENES[name]()
+
+
+@cache
+def perceived(name: str):  # type: ignore[no-untyped-def]
+    """(ImageInput, Perception) of a scene, OCR'd once per test session (shared by every test module)."""
+    from tests.support.render import png_bytes
+    from visdesk.images import intake
+    from visdesk.settings import ImageSettings
+
+    image = intake(png_bytes(scene(name).image), ImageSettings())
+    return image, _perceiver().perceive(image)

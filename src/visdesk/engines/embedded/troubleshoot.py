@@ -21,7 +21,7 @@ _PROBLEM = re.compile(
     r"expired|insufficient|unable|not |timeout|timed out|suspended|delay",
     re.IGNORECASE,
 )
-_SENTENCE = re.compile(r"(?<=[。！？!?.])\s*")
+_SENTENCE = re.compile(r"(?<=[。！？])\s*|(?<=[.!?])\s+")
 _LIBRARY_FRAME = re.compile(r"\b(?:android|androidx|java|javax|kotlin|dalvik|sun|com\.android|node:|internal/)[./]")
 
 
