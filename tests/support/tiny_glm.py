@@ -155,4 +155,14 @@ def _write_processor_configs(out_dir: Path) -> None:
         "image_std": [0.26862954, 0.26130258, 0.27577711],
     }
     (out_dir / "preprocessor_config.json").write_text(json.dumps(image_processor, indent=2))
+    # Only read where torchvision is installed (the stock processor builds a video processor too).
+    video_processor = {
+        "video_processor_type": "Glm4vVideoProcessor",
+        "processor_class": "Glm4vProcessor",
+        "size": {"shortest_edge": 28 * 28, "longest_edge": 28 * 28 * 16},
+        "patch_size": 14,
+        "temporal_patch_size": 2,
+        "merge_size": 2,
+    }
+    (out_dir / "video_preprocessor_config.json").write_text(json.dumps(video_processor, indent=2))
     (out_dir / "processor_config.json").write_text(json.dumps({"processor_class": "Glm4vProcessor"}, indent=2))
