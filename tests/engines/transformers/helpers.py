@@ -41,10 +41,11 @@ def request(
     options: GenerationOptions | None = None,
     with_grounding: bool = False,
     image: ImageInput | None = None,
+    text_only: bool = False,
 ) -> EngineRequest:
     query = Query(
         question=question,
-        image=image or image_input(),
+        image=None if text_only else image or image_input(),
         language="en",
         options=options or GenerationOptions(mode=mode),
     )

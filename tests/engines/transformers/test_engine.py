@@ -68,6 +68,21 @@ async def test_concurrent_requests_share_generate_calls(engine) -> None:  # type
         assert deltas[-1].finish_reason in ("stop", "length") and deltas[-1].usage["completion_tokens"] > 0
 
 
+async def test_mixed_modes_and_text_only_requests_are_all_served(engine) -> None:  # type: ignore[no-untyped-def]
+    reqs = [
+        request("Where is my parcel?", Mode.FAST),
+        request("And the refund?", Mode.FAST, text_only=True),  # a follow-up without an image
+        request("Explain the error.", Mode.QUALITY),  # beams: runs alone, never blocks the greedy batch
+        request("Is the battery low?", Mode.FAST, image=image_input((224, 112))),
+    ]
+    results = await asyncio.gather(*(_collect(engine, r) for r in reqs))
+    usages = [r[-1].usage for r in results]
+    assert [u["num_beams"] for u in usages] == [1, 1, ENGINE_LIMITS["num_beams"], 1]
+    assert usages[2]["batch_size"] == 1 and max(usages[i]["batch_size"] for i in (0, 1, 3)) > 1
+    assert usages[1]["prompt_tokens"] < usages[0]["prompt_tokens"]  # no image tokens
+    assert all(u["completion_tokens"] > 0 for u in usages)
+
+
 async def test_closing_the_stream_cancels_generation(tiny_glm_dir, tmp_path) -> None:  # type: ignore[no-untyped-def]
     from tests.conftest import make_settings
     from visdesk.engines import create_engine
