@@ -35,6 +35,8 @@ Q = {
         "en": ["Which {unit} had the highest {metric}?", "Which {unit} is the highest?"],
     },
     "min": {"zh": ["哪个{unit}的{metric}最低？"], "en": ["Which {unit} had the lowest {metric}?"]},
+    "max_any": {"zh": ["图中哪一项最高？", "最高的柱子是哪个？"], "en": ["Which one is the highest in this chart?"]},
+    "min_any": {"zh": ["图中哪一项最低？"], "en": ["Which label has the lowest value in this chart?"]},
     "title": {"zh": ["这张图的标题是什么？"], "en": ["What is the title of this chart?"]},
 }
 
@@ -98,8 +100,15 @@ def render(rng: random.Random, doc_lang: str, q_lang: str, dark: bool) -> Scene:
     def others(best: str) -> list[str]:
         return [x for x in labels if x != best and x not in best and best not in x]
 
-    if q_lang != doc_lang:
-        return Scene(c.image, [QA(ask(rng, q_lang, Q["title"]), [title], "title")], "screen")
+    if q_lang != doc_lang:  # the question can't use the chart's words; ask "which one" and quote the label
+        return Scene(
+            c.image,
+            [
+                QA(ask(rng, q_lang, Q["max_any"]), [hi], "max", wrong=others(hi)),
+                QA(ask(rng, q_lang, Q["min_any"]), [lo], "min", wrong=others(lo)),
+            ],
+            "screen",
+        )
     qas = [
         QA(ask(rng, q_lang, Q["value"], label=labels[i], metric=metric), [fmt(values[i])], "value"),
         QA(ask(rng, q_lang, Q["max"], unit=unit_word, metric=metric), [hi], "max", wrong=others(hi)),
