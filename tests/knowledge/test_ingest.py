@@ -159,3 +159,22 @@ def test_search_degrades_to_no_passages_when_the_index_breaks(kb_dir: Path, tmp_
     assert service.search(ask("membership points"), None, 2)
     service.index.close()  # e.g. the file was removed under a running server
     assert service.search(ask("membership points"), None, 2) == []
+
+
+def test_catalog_images_are_described_when_they_appear_or_change(tmp_path: Path) -> None:
+    from PIL import Image, ImageDraw
+
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "catalog.csv").write_text("sku,name,model,image\nL-1,Lamp,LMP-1,lamp.png\n", encoding="utf-8")
+    index = KnowledgeIndex(tmp_path / "i.sqlite3")
+    assert index.sync([kb], progress=False).images == 0 and index.features() == {}
+
+    picture = Image.new("RGB", (320, 240), "white")
+    draw = ImageDraw.Draw(picture)
+    for i in range(40):
+        draw.rectangle((7 * i % 300, 13 * i % 220, 7 * i % 300 + 15, 13 * i % 220 + 9), fill=(6 * i, 90, 255 - 6 * i))
+    picture.save(kb / "lamp.png")
+    assert index.sync([kb], progress=False).images == 1
+    assert len(next(iter(index.features().values()))) > 20
+    assert index.sync([kb], progress=False).images == 0  # unchanged: not described again

@@ -29,7 +29,7 @@ class Product:
     compatible: tuple[str, ...] = ()  # SKUs, model numbers or names of products this one works with
     price: str = ""
     category: str = ""
-    image: str = ""  # absolute path of the product image, "" when none
+    image: str = ""  # absolute path of the product image ("" when the catalog names none)
     source: str = ""  # catalog file, relative to its knowledge-base folder
 
     @property
@@ -92,7 +92,7 @@ def products_from_table(table: TableFile, folder: Path, source: str) -> list[Pro
                 compatible=compatible,
                 price=field_value(table, row, "price"),
                 category=field_value(table, row, "category"),
-                image=str(image_path) if image_path and image_path.is_file() else "",
+                image=str(image_path) if image_path else "",  # may appear later: features are synced per file
                 source=source,
             )
         )

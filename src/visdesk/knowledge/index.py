@@ -210,7 +210,7 @@ class KnowledgeIndex:
     def _sync_features(self) -> int:
         """ORB features for every product image that is new or changed since the last sync."""
         computed = 0
-        images = {p.image for p in self.products() if p.image}
+        images = {p.image for p in self.products() if p.image and Path(p.image).is_file()}
         known = {row[0]: (row[1], row[2]) for row in self._db.execute("SELECT image, mtime_ns, size FROM features")}
         for image in images:
             path = Path(image)
