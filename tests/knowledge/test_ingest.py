@@ -178,3 +178,12 @@ def test_catalog_images_are_described_when_they_appear_or_change(tmp_path: Path)
     assert index.sync([kb], progress=False).images == 1
     assert len(next(iter(index.features().values()))) > 20
     assert index.sync([kb], progress=False).images == 0  # unchanged: not described again
+
+
+def test_an_unreadable_catalog_image_is_reported_not_fatal(tmp_path: Path) -> None:
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "catalog.csv").write_text("sku,name,model,image\nL-1,Lamp,LMP-1,lamp.png\n", encoding="utf-8")
+    (kb / "lamp.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")
+    report = KnowledgeIndex(tmp_path / "i.sqlite3").sync([kb], progress=False)
+    assert report.products == 1 and report.images == 0 and "lamp.png" in report.errors[0]

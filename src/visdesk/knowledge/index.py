@@ -133,7 +133,7 @@ class KnowledgeIndex:
                 except Exception as exc:  # a broken file must not stop the rest of the knowledge base
                     report.errors.append(f"{path.name}: {exc}")
                     log.warning("kb file skipped", extra={"fields": {"file": path.name, "error": str(exc)}})
-            report.images = self._sync_features()
+            report.images = self._sync_features(report)
             report.chunks = self._db.execute("SELECT count(*) FROM chunks").fetchone()[0]
             report.products = self._db.execute("SELECT count(*) FROM products").fetchone()[0]
         return report
@@ -207,7 +207,7 @@ class KnowledgeIndex:
             with _transaction(self._db):
                 run()
 
-    def _sync_features(self) -> int:
+    def _sync_features(self, report: SyncReport) -> int:
         """ORB features for every product image that is new or changed since the last sync."""
         computed = 0
         images = {p.image for p in self.products() if p.image and Path(p.image).is_file()}
@@ -219,8 +219,12 @@ class KnowledgeIndex:
                 continue
             from PIL import Image
 
-            with Image.open(path) as picture:
-                features = describe(picture)
+            try:
+                with Image.open(path) as picture:
+                    features = describe(picture)
+            except Exception as exc:  # an unreadable picture only costs that product its image match
+                report.errors.append(f"{path.name}: {exc}")
+                continue
             self._db.execute(
                 "INSERT OR REPLACE INTO features VALUES(?, ?, ?, ?)",
                 (image, stat.st_mtime_ns, stat.st_size, features.to_bytes()),
@@ -313,7 +317,7 @@ class KnowledgeIndex:
 
 @contextmanager
 def _transaction(db: sqlite3.Connection) -> Iterator[None]:
-    db.execute("BEGIN")
+    db.execute("BEGIN IMMEDIATE")  # take the write lock now, so a concurrent sync waits (busy timeout)
     try:
         yield
     except BaseException:
