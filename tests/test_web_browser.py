@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -36,11 +37,36 @@ def browser() -> Iterator[object]:
 
 @pytest.fixture()
 def page(browser, embedded_server: str):  # type: ignore[no-untyped-def]
-    context = browser.new_context(viewport={"width": 1280, "height": 760}, locale="zh-CN", device_scale_factor=1)
+    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN", device_scale_factor=1)
     page = context.new_page()
     page.goto(embedded_server + "/")
     yield page
     context.close()
+
+
+Box = tuple[float, float, float, float]
+
+
+@dataclass
+class Drawn:
+    """Evidence boxes on screen, the displayed image, and where `target` (image pixels) appears on screen."""
+
+    boxes: list[Box]
+    image: Box
+    expected: Box
+
+
+def drawn(page, target: Box) -> Drawn:  # type: ignore[no-untyped-def]
+    shown = page.locator("#preview-image").bounding_box()  # measured each time: the layout moves as answers arrive
+    scale = shown["width"] / payment_error_dialog().width
+    x0, y0, x1, y1 = target
+    boxes = [
+        (b["x"], b["y"], b["x"] + b["width"], b["y"] + b["height"])
+        for b in (e.bounding_box() for e in page.locator(".evidence-box").all())
+    ]
+    image = (shown["x"], shown["y"], shown["x"] + shown["width"], shown["y"] + shown["height"])
+    expected = (image[0] + x0 * scale, image[1] + y0 * scale, image[0] + x1 * scale, image[1] + y1 * scale)
+    return Drawn(boxes, image, expected)
 
 
 def test_upload_ask_and_see_the_answer_with_evidence(page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -60,23 +86,21 @@ def test_upload_ask_and_see_the_answer_with_evidence(page, tmp_path: Path) -> No
     assert page.locator("#error").is_hidden()
 
     # evidence boxes sit over the image where the code line was drawn (scaled to the displayed size)
-    shown = page.locator("#preview-image").bounding_box()
-    natural = payment_error_dialog().size
-    scale = shown["width"] / natural[0]
-    x0, y0, x1, y1 = code_box()
-    expected = (shown["x"] + x0 * scale, shown["y"] + y0 * scale, shown["x"] + x1 * scale, shown["y"] + y1 * scale)
-    boxes = [b.bounding_box() for b in page.locator(".evidence-box").all()]
-    assert boxes, "no evidence box was drawn"
-    drawn = [(b["x"], b["y"], b["x"] + b["width"], b["y"] + b["height"]) for b in boxes]
-    assert any(overlaps(box, expected) for box in drawn), (drawn, expected)
-    for box in drawn:  # every box lies within the displayed image
-        assert shown["x"] - 2 <= box[0] and box[2] <= shown["x"] + shown["width"] + 2
+    on_screen = drawn(page, code_box())
+    assert on_screen.boxes, "no evidence box was drawn"
+    assert any(overlaps(box, on_screen.expected) for box in on_screen.boxes), on_screen
+    left, top, right, bottom = on_screen.image
+    for x0, y0, x1, y1 in on_screen.boxes:  # every box lies within the displayed image
+        assert left - 2 <= x0 and x1 <= right + 2 and top - 2 <= y0 and y1 <= bottom + 2
 
-    # the follow-up keeps the session and needs no new upload
-    page.fill("#question", "订单号是多少？")
+    # the follow-up keeps the session (no new upload) and brings knowledge-base sources
+    page.fill("#question", "支付失败了，怎么办？")
     page.click("#send")
     page.wait_for_function("document.querySelectorAll('.message.assistant.done').length === 2", timeout=60_000)
-    assert "7731" in page.locator(".message.assistant.done").nth(1).locator(".answer-text").inner_text()
+    second = page.locator(".message.assistant.done").nth(1)
+    assert second.locator(".answer-text").inner_text().strip()
+    assert second.locator(".source-list li").count() >= 1
+    assert second.locator(".sources").is_visible()
 
     # thumbs up: the page thanks the customer whether or not the server records it
     page.locator(".message.assistant.done").first.locator(".thumb[data-rating='up']").click()
@@ -85,12 +109,13 @@ def test_upload_ask_and_see_the_answer_with_evidence(page, tmp_path: Path) -> No
     page.wait_for_function("document.querySelector('.feedback-note').textContent.length > 0")
     assert "感谢" in note.inner_text()
 
-    # hovering the first answer's evidence chip brings its box back over the error code
+    # hovering the first answer's evidence chip brings its boxes back over the error code
     page.locator(".message.assistant.done").first.locator(".evidence-list li").first.hover()
-    drawn = [page.locator(".evidence-box").first.bounding_box()]
-    assert overlaps((drawn[0]["x"], drawn[0]["y"], drawn[0]["x"] + drawn[0]["width"],
-                     drawn[0]["y"] + drawn[0]["height"]), expected)  # fmt: skip
+    on_screen = drawn(page, code_box())
+    assert any(overlaps(box, on_screen.expected) for box in on_screen.boxes), on_screen
 
+    page.set_viewport_size({"width": 1280, "height": 1080})  # room for the whole conversation in the picture
+    page.evaluate("document.getElementById('messages').scrollTop = 1e6")
     shot = tmp_path / "screenshot-web.png"
     page.screenshot(path=str(shot), animations="disabled")
     assert shot.stat().st_size > 10_000

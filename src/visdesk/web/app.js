@@ -234,8 +234,14 @@ function addMessage(role, text) {
   p.textContent = text;
   item.append(p);
   $("messages").append(item);
-  item.scrollIntoView({ block: "end" });
+  scrollToEnd();
   return item;
+}
+
+// Keep the newest text in view; scrolls only the conversation list, never the page.
+function scrollToEnd() {
+  const list = $("messages");
+  list.scrollTop = list.scrollHeight;
 }
 
 function newAnswerItem() {
@@ -244,6 +250,7 @@ function newAnswerItem() {
   for (const el of item.querySelectorAll("[data-i18n-label]")) el.setAttribute("aria-label", t(el.dataset.i18nLabel));
   item.setAttribute("aria-busy", "true");
   $("messages").append(item);
+  scrollToEnd();
   return item;
 }
 
@@ -288,6 +295,7 @@ function finish(item, done, started) {
   item.querySelector(".timing").textContent = t("timing", seconds, done.cached);
   item.dataset.messageId = done.message_id;
   setUpFeedback(item, done.message_id);
+  scrollToEnd();
 }
 
 async function readStream(response, item, started) {
@@ -307,7 +315,10 @@ async function readStream(response, item, started) {
       if (!data) continue;
       const event = JSON.parse(data);
       if (event.error) throw Object.assign(new Error(event.error.message), { apiError: event.error });
-      if (event.delta) text.textContent += event.delta;
+      if (event.delta) {
+        text.textContent += event.delta;
+        scrollToEnd();
+      }
       if (event.evidence && !event.done) showEvidence(item, event.evidence);
       if (event.done) {
         done = event;
