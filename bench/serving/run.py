@@ -1,0 +1,251 @@
+"""Serving benchmark: cache hits through the full stack vs a bare endpoint, and 10× overload.
+
+    .venv/bin/python -m bench.serving            # both parts (overload runs 60 s)
+    .venv/bin/python -m bench.serving --part cache --seconds 8
+
+Cache hits: the same image + question POSTed to /v1/chat after one warm-up miss, by a closed loop
+of N workers, against a bare FastAPI endpoint that reads the body and returns the same JSON, under
+the same uvicorn settings and the same client, alternating rounds so drift hits both alike.
+Overload: a slow deterministic engine (bench/serving/engine.py) and an open loop at `factor` × the
+sustainable rate; afterwards the load level must return to NORMAL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import io
+import json
+import platform
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from PIL import Image, ImageDraw, ImageFont
+from prometheus_client.parser import text_string_to_metric_families
+
+from bench.serving.client import ROOT, closed_loop, open_loop, server, wrk_available, wrk_loop
+
+RESULTS = ROOT / "bench" / "results"
+FONT = Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc")
+QUESTION = "订单号是多少？"
+
+
+def order_screenshot() -> bytes:
+    """A 900×600 order page as a PNG: what customers send."""
+    image = Image.new("RGB", (900, 600), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(FONT), 26) if FONT.exists() else ImageFont.load_default()
+    lines = ["订单详情", "订单号: 202401150001", "下单时间: 2024-01-15 10:32", "状态: 已发货", "合计: ¥ 299.00"]
+    for i, line in enumerate(lines):
+        draw.text((40, 40 + i * 60), line, font=font, fill="black")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def metric(url: str, name: str) -> float | None:
+    text = httpx.get(f"{url}/metrics", timeout=10).text
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name:
+                return sample.value
+    return None
+
+
+# --- cache hits ----------------------------------------------------------------------------------
+
+
+VARIANTS: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
+    # name: (settings overrides, server flags)
+    "full (sqlite history, fsync per answer)": ({}, ()),
+    "full (sqlite history, synchronous=NORMAL)": ({"history": {"sqlite_synchronous": "NORMAL"}}, ()),
+    "full (history in memory)": ({}, ("--memory-history",)),
+}
+
+
+def cache_hits(*, concurrency: int, seconds: float, rounds: int, variants: list[str], client: str) -> dict[str, Any]:
+    """Cache-hit req/s and latency of each full-stack variant and of the bare endpoint, same client."""
+    image = order_screenshot()
+    body = {"question": QUESTION, "image": base64.b64encode(image).decode()}
+
+    def measure(url: str) -> dict[str, Any]:
+        if client == "wrk":
+            return wrk_loop(url, body, concurrency=concurrency, duration_s=seconds)
+        return asyncio.run(closed_loop(url, body, concurrency=concurrency, duration_s=seconds)).summary()
+
+    results: dict[str, list[dict[str, Any]]] = {}
+    reply_json: dict[str, Any] | None = None
+    with tempfile.TemporaryDirectory() as tmp:
+        reply = Path(tmp) / "reply.json"
+        for name in variants:
+            overrides, flags = VARIANTS[name]
+            with server("full", settings=json.dumps({"engine": "embedded", **overrides}), extra=flags) as url:
+                miss = httpx.post(f"{url}/v1/chat", json=body, timeout=120).json()
+                hit = httpx.post(f"{url}/v1/chat", json=body, timeout=120).json()
+                assert miss["cached"] is False and hit["cached"] is True, (miss, hit)
+                if reply_json is None:
+                    reply_json = hit
+                    reply.write_text(json.dumps(hit, ensure_ascii=False), encoding="utf-8")
+                asyncio.run(closed_loop(url, body, concurrency=concurrency, duration_s=1.0))  # warm
+                results[name] = [measure(url) for _ in range(rounds)]
+        with server("bare", reply=reply) as url:
+            asyncio.run(closed_loop(url, body, concurrency=concurrency, duration_s=1.0))
+            results["bare FastAPI endpoint"] = [measure(url) for _ in range(rounds)]
+    bare_rps = statistics.median(s["ok_rps"] for s in results["bare FastAPI endpoint"])
+    table = {
+        name: {
+            "ok_rps": statistics.median(s["ok_rps"] for s in runs),
+            "p50_ms": statistics.median(s["p50_ms"] for s in runs),
+            "p99_ms": statistics.median(s["p99_ms"] for s in runs),
+            "non_200": sum(v for s in runs for k, v in s["statuses"].items() if k not in (200, "200")),
+            "cost_vs_bare": round(bare_rps / statistics.median(s["ok_rps"] for s in runs), 2),
+        }
+        for name, runs in results.items()
+    }
+    return {
+        "image_bytes": len(image),
+        "body_bytes": len(json.dumps(body)),
+        "concurrency": concurrency,
+        "client": client,
+        "seconds_per_round": seconds,
+        "rounds": rounds,
+        "table": table,
+        "rounds_detail": results,
+    }
+
+
+# --- overload ------------------------------------------------------------------------------------
+
+
+def overload_settings(delay_s: float, max_in_flight: int, timeout_s: float, window_s: float) -> dict[str, Any]:
+    return {
+        "engine": f"slowtest:{delay_s}",
+        "load": {
+            "max_in_flight": max_in_flight,
+            "max_queue": 4 * max_in_flight,
+            "high_queue_depth": max_in_flight,
+            "extreme_queue_depth": 2 * max_in_flight,
+            "request_timeout_s": timeout_s,
+            "latency_window_s": window_s,
+            "retry_after_s": 1,
+        },
+    }
+
+
+def overload(
+    *, delay_s: float, max_in_flight: int, factor: float, seconds: float, timeout_s: float = 10.0
+) -> dict[str, Any]:
+    """Drive `factor` × the quality-mode capacity (max_in_flight / delay_s) for `seconds`."""
+    capacity = max_in_flight / delay_s
+    rate = factor * capacity
+    tiny = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 120, 40)).save(tiny, format="PNG")
+    image = base64.b64encode(tiny.getvalue()).decode()
+    settings = overload_settings(delay_s, max_in_flight, timeout_s, window_s=min(10.0, seconds / 3))
+
+    def body(i: int) -> dict[str, Any]:
+        return {"question": f"question {i}: where is my parcel?", "image": image}  # distinct: never a cache hit
+
+    with server("full", settings=json.dumps(settings)) as url:
+        run = asyncio.run(open_loop(url, body, rate=rate, duration_s=seconds, timeout_s=timeout_s * 3))
+        peak_level = metric(url, "visdesk_load_level")
+        started = time.perf_counter()
+        recovered_s = None
+        while time.perf_counter() - started < 30:
+            if metric(url, "visdesk_load_level") == 0 and metric(url, "visdesk_in_flight") == 0:
+                recovered_s = round(time.perf_counter() - started, 2)
+                break
+            time.sleep(0.25)
+        after = httpx.post(f"{url}/v1/chat", json=body(-1), timeout=30).json()
+    summary = run.summary()
+    statuses = run.statuses()
+    shed = [o for o in run.outcomes if o.status == 503]
+    failures = sum(n for status, n in statuses.items() if status == 0 or (status >= 500 and status != 503))
+    return {
+        "engine_delay_s": delay_s,
+        "max_in_flight": max_in_flight,
+        "capacity_rps": capacity,
+        "offered_rps": round(rate, 1),
+        "achieved_offered_rps": summary["rps"],
+        "seconds": seconds,
+        **summary,
+        "failures": failures,
+        "shed_503": len(shed),
+        "shed_with_retry_after": sum(1 for o in shed if o.retry_after),
+        "level_at_end_of_load": peak_level,
+        "recovered_to_normal_s": recovered_s,
+        "level_after": after.get("level"),
+        "mode_after": after.get("mode"),
+        "settings": settings,
+    }
+
+
+# --- report --------------------------------------------------------------------------------------
+
+
+def print_cache(result: dict[str, Any]) -> None:
+    print(
+        f"\nCache hits: POST /v1/chat, {result['image_bytes']} B PNG, {result['concurrency']} connections, "
+        f"client {result['client']} (medians of {result['rounds']} rounds)"
+    )
+    print(f"{'server':44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-200':>8} {'cost×':>6}")
+    for name, row in result["table"].items():
+        print(
+            f"{name:44} {row['ok_rps']:>8} {row['p50_ms']:>8} {row['p99_ms']:>8} {row['non_200']:>8} "
+            f"{row['cost_vs_bare']:>6}"
+        )
+    print("cost× = bare req/s ÷ this req/s (target for a cache hit: ≤ 2)")
+
+
+def print_overload(result: dict[str, Any]) -> None:
+    print(
+        f"\nOverload: {result['offered_rps']} req/s offered ({result['achieved_offered_rps']} achieved) "
+        f"against {result['capacity_rps']} req/s capacity, {result['seconds']} s"
+    )
+    print(f"{'requests':>8} {'200':>6} {'503':>6} {'fail':>6} {'p50 ms':>8} {'p99 ms':>8} {'recover s':>9}")
+    st = result["statuses"]
+    print(
+        f"{result['requests']:>8} {st.get(200, 0):>6} {st.get(503, 0):>6} {result['failures']:>6} "
+        f"{result['p50_ms']:>8} {result['p99_ms']:>8} {result['recovered_to_normal_s']!s:>9}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--part", choices=["all", "cache", "overload"], default="all")
+    parser.add_argument("--seconds", type=float, default=8.0, help="per cache-hit round")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--httpx", action="store_true", help="use the Python client even when wrk is installed")
+    parser.add_argument("--all-variants", action="store_true", help="also NORMAL sync and in-memory history")
+    parser.add_argument("--overload-seconds", type=float, default=60.0)
+    parser.add_argument("--factor", type=float, default=10.0)
+    parser.add_argument("--delay", type=float, default=0.5, help="slow engine seconds per answer")
+    parser.add_argument("--max-in-flight", type=int, default=4)
+    args = parser.parse_args(argv)
+    result: dict[str, Any] = {"machine": platform.platform(), "python": platform.python_version(), "at": time.time()}
+    if args.part in ("all", "cache"):
+        variants = list(VARIANTS) if args.all_variants else [next(iter(VARIANTS))]
+        result["cache_hits"] = cache_hits(
+            concurrency=args.concurrency,
+            seconds=args.seconds,
+            rounds=args.rounds,
+            variants=variants,
+            client="wrk" if wrk_available() and not args.httpx else "httpx",
+        )
+        print_cache(result["cache_hits"])
+    if args.part in ("all", "overload"):
+        result["overload"] = overload(
+            delay_s=args.delay, max_in_flight=args.max_in_flight, factor=args.factor, seconds=args.overload_seconds
+        )
+        print_overload(result["overload"])
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"serving-{args.part}.json"
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    print(f"\nwrote {out.relative_to(ROOT)}")
+    return 0

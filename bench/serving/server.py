@@ -1,0 +1,85 @@
+"""Serve the full visdesk app, or a bare FastAPI endpoint, under identical uvicorn settings.
+
+`python -m bench.serving.server --kind full --port 8123 --settings '{"engine": "embedded"}'`
+`python -m bench.serving.server --kind bare --port 8124 --reply reply.json`
+
+Why a separate process: the load client must not share the server's interpreter (GIL, event loop),
+and both servers must run the same way for the comparison to mean anything.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+UVICORN = {"log_config": None, "access_log": False, "timeout_graceful_shutdown": 5}
+
+
+def bare_app(reply: dict[str, Any]) -> FastAPI:
+    """The baseline: POST /v1/chat reads the body and returns a fixed JSON answer."""
+    app = FastAPI()
+
+    @app.post("/v1/chat")
+    async def chat(request: Request) -> JSONResponse:
+        await request.body()
+        return JSONResponse(reply)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app
+
+
+def full_app(overrides: dict[str, Any], data_dir: Path, *, memory_history: bool = False) -> FastAPI:
+    """The real app. `memory_history` swaps the SQL history for the in-memory one, to measure what the
+    durable per-answer history write costs (every answer, cached or not, is recorded)."""
+    from bench.serving.engine import register_engine
+    from visdesk import app as app_module
+    from visdesk.app import create_app
+    from visdesk.settings import Settings
+
+    register_engine()
+    if memory_history:
+        from visdesk.history import MemoryHistory
+
+        async def in_memory(settings: Settings) -> MemoryHistory:
+            return MemoryHistory()
+
+        app_module.build_history = in_memory  # type: ignore[assignment]
+    base: dict[str, Any] = {
+        "data_dir": data_dir,
+        "history": {"database_url": f"sqlite:///{data_dir / 'history.sqlite3'}"},
+        "knowledge": {"index_path": data_dir / "kb.sqlite3"},
+    }
+    for key, value in overrides.items():
+        base[key] = {**base[key], **value} if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+    return create_app(Settings(_env_file=None, **base))  # type: ignore[arg-type]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--kind", choices=["full", "bare"], required=True)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--settings", default="{}", help="JSON overrides of visdesk Settings (full only)")
+    parser.add_argument("--reply", type=Path, help="JSON file the bare endpoint returns")
+    parser.add_argument("--memory-history", action="store_true", help="in-memory history (full only)")
+    args = parser.parse_args()
+    if args.kind == "bare":
+        app = bare_app(json.loads(args.reply.read_text(encoding="utf-8")) if args.reply else {"answer": ""})
+        uvicorn.run(app, host="127.0.0.1", port=args.port, **UVICORN)  # type: ignore[arg-type]
+        return
+    with tempfile.TemporaryDirectory(prefix="visdesk-bench-") as tmp:
+        app = full_app(json.loads(args.settings), Path(tmp), memory_history=args.memory_history)
+        uvicorn.run(app, host="127.0.0.1", port=args.port, **UVICORN)  # type: ignore[arg-type]
+
+
+if __name__ == "__main__":
+    main()
