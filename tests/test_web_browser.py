@@ -185,3 +185,26 @@ def test_paste_drop_and_a_heic_the_browser_cannot_preview(page) -> None:  # type
     answer = page.wait_for_selector(".message.assistant.done", timeout=60_000)
     assert CODE in answer.query_selector(".answer-text").inner_text()
     assert page.locator(".evidence-box").count() == 0  # nothing to draw on: no preview
+
+
+def test_a_failure_mid_stream_is_shown_politely(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """The stream starts (200, a first delta), then the engine fails: the in-band error event reaches the page."""
+    from tests.conftest import make_settings
+    from tests.support.render import png_bytes
+    from tests.support.server import serve
+    from visdesk.app import create_app
+    from visdesk.engines import register
+
+    register("exploding-test", "tests.api.exploding_engine:create")  # a test engine: this tests the page only
+    with serve(create_app(make_settings(tmp_path, engine="exploding-test"))) as base_url:
+        context = browser.new_context(viewport={"width": 1024, "height": 700}, locale="zh-CN")
+        page = context.new_page()
+        page.goto(base_url + "/")
+        page.evaluate(DROP_OR_PASTE, ["drop", "dialog.png", "image/png", list(png_bytes(payment_error_dialog()))])
+        page.fill("#question", "错误码是什么？")
+        page.press("#question", "Enter")
+        page.wait_for_function("!document.getElementById('error').hidden", timeout=30_000)
+        assert "暂时无法生成回答" in page.locator("#error").inner_text()
+        assert page.locator(".message.assistant").count() == 0  # the half-written answer is withdrawn
+        assert page.locator("#send").is_enabled()
+        context.close()

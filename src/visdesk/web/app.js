@@ -48,6 +48,8 @@ const TEXT = {
       overloaded: "当前咨询人数较多，请稍后再试。",
       timeout: "回答超时，请稍后重试。",
       unauthorized: "此服务需要授权，请联系网站管理员。",
+      engine_error: "暂时无法生成回答，请稍后重试。",
+      engine_unavailable: "服务正在启动或维护中，请稍后重试。",
     },
     fallback: "抱歉，出了点问题，请稍后重试。",
   },
