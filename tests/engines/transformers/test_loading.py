@@ -76,3 +76,10 @@ def test_loaded_processor_handles_glm_without_torchvision(engine) -> None:  # ty
         assert not hasattr(processor, "video_processor")
     assert engine.loaded.model.config.model_type == "glm4v"
     assert engine.loaded.model.dtype.is_floating_point and str(engine.loaded.device) == "cpu"
+
+
+def test_auto_picks_transformers_only_when_weights_are_on_disk(tiny_glm_dir: Path, tmp_path: Path) -> None:
+    with_weights = make_settings(tmp_path, engine="auto", transformers={"model": str(tiny_glm_dir)})
+    assert create_engine("auto", with_weights).name == "transformers"
+    without = make_settings(tmp_path, engine="auto", transformers={"model": str(tmp_path / "absent")})
+    assert create_engine("auto", without).name == "embedded"
