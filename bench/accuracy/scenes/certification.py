@@ -29,7 +29,7 @@ def _badge(c: Canvas, key: str, text: str, x: float, y: float, size: int) -> flo
     """Draw one badge; returns its width."""
     colour = c.theme.accent if key == "organic" else c.theme.fg
     if key == "organic":
-        r = size * 2.2
+        r = size * 2.6
         c.draw.ellipse((x, y, x + 2 * r, y + 2 * r), outline=colour, width=4)
         c.text((x + r, y + r), text, size if len(text) <= 4 else size - 4, fill=colour, anchor="mm", bold=True)
         return 2 * r

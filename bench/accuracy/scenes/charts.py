@@ -109,10 +109,11 @@ def render(rng: random.Random, doc_lang: str, q_lang: str, dark: bool) -> Scene:
             ],
             "screen",
         )
+    said = metric.lower() if doc_lang == "en" else metric  # "the highest sales", as people ask
     qas = [
-        QA(ask(rng, q_lang, Q["value"], label=labels[i], metric=metric), [fmt(values[i])], "value"),
-        QA(ask(rng, q_lang, Q["max"], unit=unit_word, metric=metric), [hi], "max", wrong=others(hi)),
-        QA(ask(rng, q_lang, Q["min"], unit=unit_word, metric=metric), [lo], "min", wrong=others(lo)),
+        QA(ask(rng, q_lang, Q["value"], label=labels[i], metric=said), [fmt(values[i])], "value"),
+        QA(ask(rng, q_lang, Q["max"], unit=unit_word, metric=said), [hi], "max", wrong=others(hi)),
+        QA(ask(rng, q_lang, Q["min"], unit=unit_word, metric=said), [lo], "min", wrong=others(lo)),
         QA(ask(rng, q_lang, Q["title"]), [title], "title"),
     ]
     return Scene(c.image, qas, "screen")
