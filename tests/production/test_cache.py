@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 import os
 import shutil
 import socket
@@ -76,19 +78,50 @@ async def test_shared_redis_round_trip_with_prefix_and_ttl() -> None:
         await reader.close()
 
 
-async def test_unreachable_redis_is_a_miss_counted_once_per_failure_and_backs_off() -> None:
+async def test_unreachable_redis_is_a_miss_counted_per_failure_warned_once(caplog: pytest.LogCaptureFixture) -> None:
+    errors: list[int] = []
+    settings = CacheSettings(url=f"redis://127.0.0.1:{free_port()}/0", redis_timeout_s=0.2, redis_retry_s=0)
+    cache = RedisCache(settings, on_error=lambda: errors.append(1))
+    try:
+        with caplog.at_level(logging.WARNING, logger="visdesk.cache"):
+            started = time.perf_counter()
+            assert await cache.get("k") is None
+            await cache.set("k", {"v": 1})
+            assert await cache.get("k") is None
+            assert time.perf_counter() - started < 2.0
+        assert len(errors) == 3
+        assert [r.getMessage() for r in caplog.records].count("redis cache unavailable; answering uncached") == 1
+    finally:
+        await cache.close()
+
+
+async def test_after_a_failure_redis_is_skipped_for_the_back_off() -> None:
     errors: list[int] = []
     settings = CacheSettings(url=f"redis://127.0.0.1:{free_port()}/0", redis_timeout_s=0.2, redis_retry_s=30)
     cache = RedisCache(settings, on_error=lambda: errors.append(1))
     try:
+        assert await cache.get("k") is None
         started = time.perf_counter()
-        assert await cache.get("k") is None
-        await cache.set("k", {"v": 1})  # inside the back-off: not even tried
-        assert await cache.get("k") is None
-        assert time.perf_counter() - started < 1.0
-        assert len(errors) == 1
+        assert await cache.get("k") is None  # not even tried
+        assert time.perf_counter() - started < 0.01 and len(errors) == 1
     finally:
         await cache.close()
+
+
+async def test_a_cached_reply_still_streams(tmp_path: Path) -> None:
+    body = {"question": "stream me", "image": b64(tiny_png(6))}
+    with running(tmp_path, engine="slowtest:0") as (url, _):
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            assert (await client.post("/v1/chat", json=body)).json()["cached"] is False
+            events = []
+            async with client.stream("POST", "/v1/chat", json={**body, "stream": True}) as response:
+                async for line in response.aiter_lines():
+                    if line.startswith("data:"):
+                        events.append(json.loads(line[5:]))
+    deltas = "".join(e.get("delta", "") for e in events)
+    assert deltas == "echo: stream me"
+    assert events[-1]["done"] is True and events[-1]["cached"] is True
+    assert any("evidence" in e and "done" not in e for e in events)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ load level returns to NORMAL once the burst is over.
 from __future__ import annotations
 
 import pytest
-
 from bench.serving.run import overload
 
 pytestmark = pytest.mark.slow
