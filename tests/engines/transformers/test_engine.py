@@ -83,30 +83,52 @@ async def test_mixed_modes_and_text_only_requests_are_all_served(engine) -> None
     assert all(u["completion_tokens"] > 0 for u in usages)
 
 
-async def test_closing_the_stream_cancels_generation(tiny_glm_dir, tmp_path) -> None:  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module")
+def long_engine(tiny_glm_dir, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """An engine allowing long answers (cancellation and early row ends need room to show)."""
     from tests.conftest import make_settings
     from visdesk.engines import create_engine
 
-    limit = 400
-    settings = make_settings(tmp_path, transformers={"fast_max_new_tokens": limit, "batch_wait_ms": 0})
-    engine = create_engine(f"transformers:{tiny_glm_dir}", settings)
-    await engine.start()
-    try:
-        stream = engine.stream(request(mode=Mode.FAST))
-        received = 0
-        async for delta in stream:
-            received += bool(delta.text)
-            if received == 2:
-                break
-        await stream.aclose()
-        deadline = time.monotonic() + 10
-        job = engine.stats.recent[-1]
-        while job.finish_reason != "cancelled" and time.monotonic() < deadline:
-            await asyncio.sleep(0.05)
-        assert job.finish_reason == "cancelled"
-        assert job.generated < limit
-    finally:
-        await engine.close()
+    limits = {"fast_max_new_tokens": 300, "batch_wait_ms": 150.0}
+    settings = make_settings(tmp_path_factory.mktemp("long"), transformers=limits)
+    built = create_engine(f"transformers:{tiny_glm_dir}", settings)
+    asyncio.run(built.start())
+    yield built
+    asyncio.run(built.close())
+
+
+async def test_closing_the_stream_cancels_generation(long_engine) -> None:  # type: ignore[no-untyped-def]
+    stream = long_engine.stream(request(mode=Mode.FAST))
+    received = 0
+    async for delta in stream:
+        received += bool(delta.text)
+        if received == 2:
+            break
+    await stream.aclose()
+    job = long_engine.stats.recent[-1]
+    deadline = time.monotonic() + 10
+    while job.finish_reason != "cancelled" and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
+    assert job.finish_reason == "cancelled"
+    assert job.generated < 300
+
+
+async def test_a_short_row_ends_before_its_batch(long_engine) -> None:  # type: ignore[no-untyped-def]
+    """The short answer's stream ends while the long row is still decoding (not at the batch's end)."""
+    long_progress_when_short_ended: list[int] = []
+
+    async def run(name: str, limit: int) -> list[Delta]:
+        options = GenerationOptions(mode=Mode.FAST, max_new_tokens=limit)
+        deltas = await _collect(long_engine, request(f"{name}: where is my parcel?", options=options))
+        if name == "short":
+            long_job = next(job for job in long_engine.stats.recent if "long: where" in job.prompt)
+            long_progress_when_short_ended.append(long_job.generated)
+        return deltas
+
+    short, long = await asyncio.gather(run("short", 3), run("long", 40))
+    assert short[-1].usage["batch_size"] == long[-1].usage["batch_size"] == 2  # generated together
+    assert short[-1].usage["completion_tokens"] <= 3
+    assert long_progress_when_short_ended[0] < long[-1].usage["completion_tokens"]
 
 
 async def test_stop_strings_cut_the_answer(engine) -> None:  # type: ignore[no-untyped-def]

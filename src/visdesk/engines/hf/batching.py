@@ -92,6 +92,7 @@ class Batcher:
     def _skip_cancelled(job: Job) -> bool:
         if job.cancelled.is_set():
             job.finish_reason = "cancelled"
+            job.ended = True
             job.emit(("end", None))
             return True
         return False

@@ -45,6 +45,7 @@ class Job:
     batch_size: int = 0
     generate_kwargs: dict[str, Any] = field(default_factory=dict)  # the scalar kwargs given to generate()
     started_at: float = 0.0
+    ended: bool = False  # its ("end") was already emitted (the row finished before the batch)
 
     def usage(self) -> dict[str, int]:
         return {
@@ -137,21 +138,31 @@ class _BatchStreamer:
                 continue
             job = row.job
             if job.cancelled.is_set():
-                row.done, job.finish_reason = True, "cancelled"
+                self._finish(row, "cancelled")
                 continue
             job.generated += 1
             if token in self.eos_ids:
-                row.done, job.finish_reason = True, "stop"
+                self._finish(row, "stop")
                 continue
             row.streamer.put(value.new_tensor([token]))
             if row.hit_stop:
-                row.done, job.finish_reason = True, "stop"
+                self._finish(row, "stop")
             elif job.generated >= job.max_new_tokens:
-                row.done, job.finish_reason = True, "length"
+                self._finish(row, "length")
+
+    @staticmethod
+    def _finish(row: _RowText, reason: str) -> None:
+        """End this row's answer now: a short answer need not wait for the batch's longest one."""
+        row.done = True
+        row.job.finish_reason = reason
+        row.streamer.end()  # flush the words held back by the incremental decoder
+        row.job.ended = True
+        row.job.emit(("end", None))
 
     def end(self) -> None:
         for row in self.rows:
-            row.streamer.end()
+            if not row.done:
+                row.streamer.end()
 
 
 def _row_stops(rows: list[_RowText], prompt_width: int) -> Any:
@@ -241,13 +252,16 @@ class Generator:
                 self._run_greedy(jobs)
         except Exception as exc:
             for job in jobs:
-                job.emit(("error", exc))
+                if not job.ended:
+                    job.emit(("error", exc))
             return
         finally:
             for job in jobs:
                 job.image = None  # stats.recent keeps jobs; not their pixels
         for job in jobs:
-            job.emit(("end", None))
+            if not job.ended:
+                job.ended = True
+                job.emit(("end", None))
 
     def _run_greedy(self, jobs: list[Job]) -> None:
         import torch
