@@ -67,5 +67,10 @@ def test_full_architecture_builder_materialises_from_meta(tmp_path: Path) -> Non
         add_generation_prompt=True,
         tokenize=False,
     )
-    timing = plain_generate(loaded, prompt, Image.new("RGB", (112, 84), "white"), batch=2, new_tokens=5, device="cpu")
+    image = Image.new("RGB", (112, 84), "white")
+    timing = plain_generate(loaded, prompt, image, batch=2, new_tokens=5, device="cpu")
     assert timing.tokens == 10 and timing.ttft_s > 0
+    inputs = loaded.processor(text=[prompt], images=[image], return_tensors="pt")
+    inputs["pixel_values"] = inputs["pixel_values"].to(model.dtype)
+    out = model.generate(**inputs, max_new_tokens=5, do_sample=False)
+    assert int(out.max()) < len(loaded.tokenizer)  # answers decode to text (streamed, so TTFT is measurable)
