@@ -46,8 +46,11 @@ def dialog(workdir: Path) -> Path:
     return path
 
 
-def run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(COMMAND + args, env=env, cwd=cwd, capture_output=True, text=True, timeout=240)
+def run(
+    args: list[str], env: dict[str, str], cwd: Path, stdin: bytes | None = None
+) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(COMMAND + args, env=env, cwd=cwd, capture_output=True, input=stdin, timeout=240)
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.decode(), done.stderr.decode())
 
 
 def test_ask_streams_the_answer_and_lists_evidence(dialog: Path, env: dict[str, str], workdir: Path) -> None:
@@ -58,8 +61,8 @@ def test_ask_streams_the_answer_and_lists_evidence(dialog: Path, env: dict[str, 
     assert any(line.strip().startswith("evidence:") for line in rest)
 
 
-def test_ask_json_prints_the_response_object(dialog: Path, env: dict[str, str], workdir: Path) -> None:
-    done = run(["ask", str(dialog), "错误码是什么？", "--json"], env, workdir)
+def test_ask_json_from_stdin_prints_the_response_object(dialog: Path, env: dict[str, str], workdir: Path) -> None:
+    done = run(["ask", "-", "错误码是什么？", "--json"], env, workdir, stdin=dialog.read_bytes())
     assert done.returncode == 0, done.stderr
     body = json.loads(done.stdout)
     assert CODE in body["answer"]

@@ -67,6 +67,27 @@ def test_stream_yields_deltas_then_the_answer(assistant: Assistant, dialog_path:
     assert "7731" in final.answer
 
 
+async def test_aask_awaits_without_blocking_the_callers_loop(assistant: Assistant, dialog_path: Path) -> None:
+    import asyncio
+
+    ticks = 0
+
+    async def ticker() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.001)
+            ticks += 1
+
+    task = asyncio.create_task(ticker())
+    answers = await asyncio.gather(
+        assistant.aask(image=dialog_path, text="错误码是什么？"),
+        assistant.aask(image=dialog_path, text="订单号是多少？"),
+    )
+    task.cancel()
+    assert CODE in answers[0].answer and "7731" in answers[1].answer
+    assert ticks > 0  # the caller's loop kept running meanwhile
+
+
 def test_follow_up_in_a_session_reuses_the_image(assistant: Assistant, dialog_path: Path) -> None:
     first = assistant.ask(image=dialog_path, text="错误码是什么？")
     follow_up = assistant.ask(text="订单号是多少？", session_id=first.session_id)

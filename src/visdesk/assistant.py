@@ -120,6 +120,16 @@ class Assistant:
         ask = self._ask(image, text, session_id, options)
         return self._run(collect(self.pipeline.answer(ask)))  # type: ignore[no-any-return]
 
+    async def aask(
+        self, image: ImageLike = None, text: str = "", session_id: str | None = None, **options: Any
+    ) -> Answer:
+        """`ask` for async code: awaits the assistant's own loop without blocking the caller's."""
+        from visdesk.streaming import collect
+
+        ask = self._ask(image, text, session_id, options)
+        future = asyncio.run_coroutine_threadsafe(collect(self.pipeline.answer(ask)), self._loop)
+        return await asyncio.wrap_future(future)
+
     def generate(self, image: ImageLike = None, text: str = "", session_id: str | None = None, **options: Any) -> str:
         """Just the answer text."""
         return self.ask(image=image, text=text, session_id=session_id, **options).answer

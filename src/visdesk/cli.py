@@ -36,7 +36,8 @@ def _ask(args: argparse.Namespace) -> int:
 
     configure_logging("WARNING", json_lines=False)
     try:
-        args.image = image_bytes(args.image)  # an unreadable path fails before any model loads
+        # "-" reads the image from stdin; an unreadable path fails before any model loads
+        args.image = sys.stdin.buffer.read() if args.image == "-" else image_bytes(args.image)
         with Assistant.from_pretrained(args.engine or "embedded") as assistant:
             if args.json:
                 _print_json(assistant, args)
@@ -87,7 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=_serve)
 
     ask = sub.add_parser("ask", help="answer one question about an image")
-    ask.add_argument("image", help="path of a JPEG, PNG, WebP, GIF, BMP or HEIC file")
+    ask.add_argument("image", help="path of a JPEG, PNG, WebP, GIF, BMP or HEIC file, or - for stdin")
     ask.add_argument("question", help="the question, in Chinese or English")
     ask.add_argument("--json", action="store_true", help="print the whole response object")
     ask.add_argument("--engine", default=None, help="engine spec (default: embedded)")
