@@ -16,6 +16,9 @@ from visdesk.perception.geometry import group_rows, h_overlap, height, merge_fra
 from visdesk.perception.tables import find_tables, table_line_indexes
 
 _SEPARATOR = re.compile(r"^(?P<key>[^:：]{1,30}?)\s*[:：]\s*(?P<value>\S.*)$")
+_LABEL_THEN_NUMBER = re.compile(
+    r"^(?P<key>[A-Za-z\u4e00-\u9fff][^\d:：]{0,30}?)\s*(?P<value>(?:RM|¥|￥|\$|€|£)?\s?-?\d[\d,]*(?:\.\d+)?%?)$"
+)
 _HAS_DIGIT = re.compile(r"\d")
 _WORDY = re.compile(r"[A-Za-z\u4e00-\u9fff]")
 
@@ -31,13 +34,15 @@ def analyse(content_id: str, size: tuple[int, int], raw: tuple[OcrLine, ...], im
     lines = [lines[i] for i in order]
     rows = [[position[i] for i in row] for row in rows]
     tables = find_tables(lines, rows)
-    key_values = find_key_values(lines, rows, table_line_indexes(lines, tables))
+    in_table = table_line_indexes(lines, tables)
+    key_values = find_key_values(lines, rows, in_table)
     emphasis = emphasis_kinds(lines, image)
     extras: dict[str, object] = {
         "rows": rows,
         "facts": extract_facts(tuple(lines)),
         "emphasis": emphasis,
         "title": _title(lines, emphasis),
+        "table_lines": sorted(in_table),
     }
     return Perception(
         content_id=content_id,
@@ -85,7 +90,7 @@ def find_key_values(lines: list[OcrLine], rows: list[list[int]], in_table: set[i
     for row_no, row in enumerate(rows):
         for pos, index in enumerate(row):
             line = lines[index]
-            match = _SEPARATOR.match(line.text)
+            match = _SEPARATOR.match(line.text) or (None if index in in_table else _LABEL_THEN_NUMBER.match(line.text))
             if match and looks_like_label(match.group("key")):
                 key, value = match.group("key").strip(), match.group("value").strip()
                 start = match.start("value")

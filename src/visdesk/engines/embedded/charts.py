@@ -57,8 +57,14 @@ def answer_chart(intent: Intent, seen: Perception, question: str, lang: str) -> 
     pairs = [(label, value) for label, value in chart_pairs(seen) if not _is_value(label.text) or len(label.text) == 4]
     if len(pairs) < 2:
         return None
+    words = {normalise(w) for w in re.split(r"[\s,?？。，]+", question)}
     q = normalise(question)
-    asked = [(label, value) for label, value in pairs if normalise(label.text) and normalise(label.text) in q]
+    asked = [
+        (label, value)
+        for label, value in pairs
+        if len(normalise(label.text)) >= 2
+        and (normalise(label.text) in words or (not label.text.isascii() and normalise(label.text) in q))
+    ]
     if len(asked) == 1:
         label, value = asked[0]
         text = (

@@ -7,6 +7,7 @@ never invent: the chain ends in an honest "not found" with what would help.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from visdesk.domain import EngineRequest, Perception
@@ -20,6 +21,7 @@ from visdesk.engines.embedded.tables import answer_table
 from visdesk.engines.embedded.troubleshoot import answer_crash, answer_troubleshoot
 
 Handler = Callable[[], Reply | None]
+_CRASHY = re.compile(r"类|包名|文件|错误|异常|版本|崩溃|闪退|class|package|file|error|exception|version|crash", re.I)
 
 
 def compose(request: EngineRequest) -> Reply:
@@ -66,10 +68,12 @@ def _answer(intent: Intent, seen: Perception | None, request: EngineRequest, lan
         "troubleshoot": ["crash", "troubleshoot"] if intent.cues.get("crash") else ["troubleshoot"],
         "table": ["table", "chart", "field"],
         "describe": ["crash", "describe"],
-        "field": ["table", "chart", "field", "crash"] if intent.cues.get("how_many") else ["field", "table", "chart"],
+        "field": ["chart", "table", "field"],
     }[intent.kind]
     if intent.kind == "field" and intent.cues.get("describe"):
         order = [*order, "describe"]
+    if seen.extras.get("facts", {}).get("exception") and _CRASHY.search(question) and intent.kind != "yesno":
+        order = ["crash", *order]
     for name in order:
         reply = handlers[name]()
         if reply is not None:

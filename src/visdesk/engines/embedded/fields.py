@@ -7,6 +7,8 @@ right kind (a date, an amount, a tracking number), then product specs from the k
 
 from __future__ import annotations
 
+import re
+
 from visdesk.domain import Box, OcrLine, Passage, Perception
 from visdesk.engines.embedded.intents import Intent
 from visdesk.engines.embedded.labels import (
@@ -18,7 +20,8 @@ from visdesk.engines.embedded.labels import (
     similarity,
 )
 from visdesk.engines.embedded.reply import Reply, ev, ev_box, say
-from visdesk.perception.facts import parse_amount
+from visdesk.perception.facts import PATTERNS, parse_amount
+from visdesk.perception.geometry import split_box
 
 SURE = 0.8
 MAYBE = 0.62
@@ -29,6 +32,10 @@ def answer_field(intent: Intent, seen: Perception, passages: tuple[Passage, ...]
     fields = list(intent.fields)
     if "store" in fields[:1] and not intent.quoted:
         reply = _store_name(seen, lang)
+        if reply:
+            return reply
+    if "title" in fields[:1] and not intent.quoted:
+        reply = _title(seen, lang)
         if reply:
             return reply
     best = _best_key_value(seen, target, fields)
@@ -63,31 +70,86 @@ def _best_key_value(seen: Perception, target: str, fields: list[str]) -> tuple[f
     best: tuple[float, str, str, Box, Box] | None = None
     prefer_last = "total" in fields[:1]
     for kv in seen.key_values:
-        score = label_score(kv.key, target, fields) * (0.85 + 0.15 * kv.score)
+        score = label_score(kv.key, target, fields) * (0.85 + 0.15 * kv.score) * _fit(fields, kv.key, kv.value)
         if best is None or score > best[0] + 1e-6 or (prefer_last and abs(score - best[0]) <= 1e-6):
             best = (score, kv.key, kv.value, kv.key_box, kv.value_box)
     return best
 
 
+_TOTAL_NOT = re.compile(
+    r"qty|quantity|item|saving|discount|tax|gst(?!.*incl)|sst|excl|cash|change|tender|sub|rounding adj|point|"
+    r"数量|件数|优惠|找零|现金|税额|小计",
+    re.IGNORECASE,
+)
+_TOTAL_BEST = re.compile(r"round|grand|nett|net|incl|due|payable|实付|应付|价税合计", re.IGNORECASE)
+_DATE_VALUE = PATTERNS["date"]
+
+
+def _fit(fields: list[str], key: str, value: str) -> float:
+    """How plausible `value` under `key` is for the field asked (a total is an amount, a date is a date)."""
+    if not fields:
+        return 1.0
+    field = fields[0]
+    if field == "total":
+        if parse_amount(value) is None or not re.search(r"\d[.,]\d", value):
+            return 0.3
+        if _TOTAL_NOT.search(key):
+            return 0.6
+        return 1.05 if _TOTAL_BEST.search(key) else 1.0
+    if field in ("date", "ship_date", "production_date", "expiry") and not _DATE_VALUE.search(value):
+        return 0.6
+    return 1.0
+
+
 def _label_line(seen: Perception, target: str, fields: list[str]) -> tuple[float, str, str, Box, Box] | None:
     """A line that is the label itself; its value is the next line right in its row, or the line below."""
     rows: list[list[int]] = seen.extras.get("rows", [])
+    in_table = set(seen.extras.get("table_lines", ()))
     best: tuple[float, str, str, Box, Box] | None = None
     for row_no, row in enumerate(rows):
         for pos, index in enumerate(row):
+            if index in in_table:
+                continue
             line = seen.lines[index]
+            rest = _after_label(line.text, target)
+            if rest:
+                score = 0.9 * _fit(fields, target, rest[1])
+                if best is None or score > best[0]:
+                    label_box = split_box(line.box, line.text, 0, rest[0])
+                    value_box = split_box(line.box, line.text, rest[0], len(line.text))
+                    best = (score, target, rest[1], label_box, value_box)
+                continue
             score = label_score(line.text.rstrip(":：. "), target, fields)
             if best is not None and score <= best[0]:
                 continue
             value_line = _neighbour(seen, rows, row_no, pos)
             if value_line is not None:
-                best = (score, line.text.rstrip(":： "), value_line.text, line.box, value_line.box)
+                score *= _fit(fields, line.text, value_line.text)
+                if best is None or score > best[0]:
+                    best = (score, line.text.rstrip(":： "), value_line.text, line.box, value_line.box)
     return best
+
+
+def _after_label(text: str, label: str) -> tuple[int, str] | None:
+    """(index where the value starts, value) when `text` begins with `label` followed by a value."""
+    wanted = normalise(label)
+    if len(wanted) < 2:
+        return None
+    for end in range(1, len(text) + 1):
+        got = normalise(text[:end])
+        if got == wanted:
+            value = text[end:].strip(" :：.#-")
+            if not value or (text[end : end + 1].isalnum() and text[end - 1 : end].isalnum()):
+                return None
+            return len(text) - len(text[end:].lstrip(" :：.#-")), value
+        if not wanted.startswith(got):
+            return None
+    return None
 
 
 def _neighbour(seen: Perception, rows: list[list[int]], row_no: int, pos: int) -> OcrLine | None:
     row = rows[row_no]
-    if pos + 1 < len(row):
+    if pos + 1 < len(row) and not seen.lines[row[pos + 1]].text.endswith((":", "：")):
         return seen.lines[row[pos + 1]]
     label = seen.lines[row[pos]].box
     for index in rows[row_no + 1] if row_no + 1 < len(rows) else []:
@@ -127,18 +189,51 @@ def _pick_total(seen: Perception, amounts: list[dict]) -> dict:
     return max(amounts, key=lambda f: parse_amount(str(f["text"])) or 0.0)
 
 
+_COMPANY = re.compile(
+    r"\b(?:SDN\.? ?BHD|BHD|PLT|ENTERPRISE|TRADING|RESTAURANT|BAKERY|MART|STORE|SHOP|CAFE|KOPITIAM|HARDWARE|"
+    r"SUPERMARKET|PHARMACY|STATIONERY|LTD|LIMITED|INC|LLC|CO\.?|CORP)\b|有限公司|商店|超市|便利店|餐厅|药房|店",
+    re.IGNORECASE,
+)
+_NOT_NAME = re.compile(
+    r"\b(?:NO\.?|JALAN|JLN|LOT|ROAD|RD|STREET|ST|TAMAN|LORONG|TEL|FAX|GST|REG|INVOICE|RECEIPT|TAX|DATE|CASHIER)\b|"
+    r"路|街|号|电话|发票|收据",
+    re.IGNORECASE,
+)
+
+
 def _store_name(seen: Perception, lang: str) -> Reply | None:
-    """The shop's name: the title, else the most prominent wordy line near the top."""
+    """The shop's name: a company-like line near the top (legal suffix, title size), not an address."""
     title = seen.extras.get("title")
-    candidates = [i for i in range(min(6, len(seen.lines))) if _wordy_name(seen.lines[i].text)]
-    if isinstance(title, int) and title in candidates:
-        index = title
-    elif candidates:
-        index = max(candidates[:4], key=lambda i: (seen.lines[i].box[3] - seen.lines[i].box[1], -i))
-    else:
+    best, best_score = None, 0.0
+    for index, line in enumerate(seen.lines[:8]):
+        if not _wordy_name(line.text):
+            continue
+        score = 1.0 - 0.08 * index
+        if _COMPANY.search(line.text):
+            score += 1.0
+        if _NOT_NAME.search(line.text):
+            score -= 0.8
+        if index == title:
+            score += 0.5
+        if score > best_score:
+            best, best_score = index, score
+    if best is None:
         return None
-    line = seen.lines[index]
+    line = seen.lines[best]
     label = "店名" if lang == "zh" else "store name"
+    return Reply(text=say("field", lang, label=label, value=line.text), evidence=[ev(line)], value=line.text)
+
+
+def _title(seen: Perception, lang: str) -> Reply | None:
+    """The title: the large line the layout marked, else the tallest of the first three lines."""
+    title = seen.extras.get("title")
+    if not isinstance(title, int):
+        top = range(min(3, len(seen.lines)))
+        title = max(top, key=lambda i: seen.lines[i].box[3] - seen.lines[i].box[1], default=None)
+    if title is None:
+        return None
+    line = seen.lines[title]
+    label = "标题" if lang == "zh" else "title"
     return Reply(text=say("field", lang, label=label, value=line.text), evidence=[ev(line)], value=line.text)
 
 

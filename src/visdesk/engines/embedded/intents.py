@@ -14,15 +14,15 @@ from visdesk.engines.embedded.labels import fields_in
 
 _QUOTED = re.compile(r"[\"“”「『'‘]([^\"“”」』'’]{1,60})[\"“”」』'’]")
 _YESNO = re.compile(
-    r"是否|有没有|有无|是不是|能否看到|只回答是或否|回答是或否|"
+    r"是否|有没有|有无|是不是|能否看到|只回答是或否|回答是或否|是/否|是或否|正常吗|有货吗|"
     r"^(?:is|are|does|do|did|was|were|can you see|has|have)\s+(?:there|it|the|this|that|a|an|any|you)\b|"
     r"\byes or no\b",
     re.IGNORECASE,
 )
 _TROUBLE = re.compile(
-    r"为什么|为啥|怎么办|怎么回事|怎么处理|如何解决|怎样|无法|不能|不了|失败|报错|出错|还没|没收到|没到|退款|退货|"
+    r"为什么|为啥|怎么办|怎么回事|怎么处理|如何解决|怎样|无法|不能|不了|失败|报错|出错|还没|没收到|没到|"
     r"能用吗|能不能用|可以用吗|\bwhy\b|how (?:do|can|to|should)|can'?t|cannot|unable|not working|doesn'?t|didn'?t|"
-    r"won'?t|failed|fails|fix|help|works\?|work\?|refund|return",
+    r"won'?t|failed|fails|fix|help|works\?|work\?",
     re.IGNORECASE,
 )
 _DESCRIBE = re.compile(
@@ -42,6 +42,7 @@ _MIN = re.compile(
     r"最早|最便宜|最低|最少|最小|最短|earliest|cheapest|lowest|least|smallest|minimum|min\b|fewest|shortest",
     re.IGNORECASE,
 )
+_CHART = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)|chart|graph|plot|图表|柱状图|折线图", re.IGNORECASE)
 _HOW_MANY = re.compile(r"多少|几|how many|how much|what is the|what's the|value|数值", re.IGNORECASE)
 _STRIP = re.compile(
     r"请问|请|帮我|帮忙|麻烦|一下|图中|图片中|图上|图里|截图中|这张|这个|那个|上面|里面|显示的|的|是多少|是什么|多少|什么|"
@@ -84,6 +85,7 @@ def classify(question: str) -> Intent:
         "describe": bool(_DESCRIBE.search(question)),
         "crash": bool(_CRASH.search(question)),
         "how_many": bool(_HOW_MANY.search(question)),
+        "chart": bool(_CHART.search(question)),
     }
     if quoted:
         kind = "field"

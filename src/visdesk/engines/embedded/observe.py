@@ -7,8 +7,9 @@ import re
 from visdesk.domain import Perception
 from visdesk.engines.embedded.intents import Intent
 from visdesk.engines.embedded.labels import normalise
-from visdesk.engines.embedded.reply import Reply, ev, say
+from visdesk.engines.embedded.reply import Reply, ev, ev_box, say
 from visdesk.engines.embedded.troubleshoot import salient_lines
+from visdesk.perception.facts import parse_amount
 
 _GENERIC = re.compile(
     r"图中|图片|图上|是否|有没有|有无|显示|出现|包含|标识|标志|标签|图标|字样|信息|请只回答是或否|只回答|回答|是或否|"
@@ -29,6 +30,7 @@ _CROSS = {  # a few zh↔en concept pairs for presence questions
     "已发货": "shipped",
     "退款": "refund",
     "支付成功": "payment successful",
+    "3c": "ccc",
     "支付失败": "payment failed",
     "缺货": "out of stock",
 }
@@ -42,7 +44,47 @@ def _bigrams(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)} if len(text) > 1 else {text}
 
 
+_IN_STOCK = re.compile(r"库存|有货|有没有货|in stock|available|stock", re.IGNORECASE)
+_NORMAL = re.compile(r"正常|normal|within range|ok\b", re.IGNORECASE)
+_ABNORMAL_WORDS = re.compile(r"偏高|偏低|高|低|异常|↑|↓|\bH\b|\bL\b|high|low|abnormal", re.IGNORECASE)
+
+
+def _yes_no(yes: bool, lang: str, detail: str) -> str:
+    return say("yes" if yes else "no", lang) + ("。" if lang == "zh" else ". ") + detail
+
+
+def _table_yesno(seen: Perception, question: str, lang: str) -> Reply | None:
+    """'Is Desk Lamp in stock?', '肌酐正常吗？' — judged from the row the question names."""
+    q = normalise(question)
+    for table in seen.tables:
+        for r, row in enumerate(table.rows):
+            name = normalise(row[0]) if row else ""
+            if not name or name not in q:
+                continue
+            cells = dict(zip(table.header, row, strict=False))
+            boxes = table.cell_boxes[r] if table.cell_boxes else ()
+            evidence = [ev_box(text, box) for text, box in zip(row, boxes, strict=False)]
+            if _IN_STOCK.search(question):
+                stock = next((v for h, v in cells.items() if _IN_STOCK.search(h) or "库存" in h), None)
+                if stock is not None:
+                    amount = parse_amount(stock)
+                    yes = amount > 0 if amount is not None else not re.search(r"无|缺|out|sold", stock, re.I)
+                    return Reply(
+                        _yes_no(yes, lang, f"{row[0]}: {stock}"), evidence, value=say("yes" if yes else "no", lang)
+                    )
+            if _NORMAL.search(question) or _ABNORMAL_WORDS.search(question):
+                flags = " ".join(row[1:])
+                abnormal = bool(_ABNORMAL_WORDS.search(flags)) and not _NORMAL.search(flags)
+                asked_normal = bool(_NORMAL.search(question))
+                yes = (not abnormal) if asked_normal else abnormal
+                return Reply(_yes_no(yes, lang, " | ".join(row)), evidence, value=say("yes" if yes else "no", lang))
+    return None
+
+
 def answer_yesno(intent: Intent, seen: Perception, question: str, lang: str) -> Reply:
+    from_table = _table_yesno(seen, question, lang)
+    if from_table is not None:
+        return from_table
     core = _core(question)
     variants = {core}
     for zh, en in _CROSS.items():
@@ -63,6 +105,12 @@ def answer_yesno(intent: Intent, seen: Perception, question: str, lang: str) -> 
                 score = len(grams & _bigrams(text)) / len(grams)
             if score > best_score:
                 best_line, best_score = line, score
+    spaced = " ".join(re.sub(r"[^\w]+", " ", _GENERIC.sub(" ", question).casefold()).split())
+    spaced += " " + " ".join(variants)
+    for line in seen.lines:  # a short mark ("CE", "3C", "ORGANIC") that the question names
+        mark = normalise(line.text)
+        if 2 <= len(mark) <= 12 and _names(spaced, mark) and best_score < 1.0:
+            best_line, best_score = line, 1.0
     present = best_score >= 0.6 and best_line is not None
     if present and best_line is not None:
         detail = f"图中有“{best_line.text}”。" if lang == "zh" else f"The image shows “{best_line.text}”."
@@ -71,6 +119,12 @@ def answer_yesno(intent: Intent, seen: Perception, question: str, lang: str) -> 
     detail = "图中没有看到相关内容。" if lang == "zh" else "I don't see it in the image."
     text = say("no", lang) + ("。" if lang == "zh" else ". ") + detail
     return Reply(text=text, value=say("no", lang), confident=bool(seen.lines))
+
+
+def _names(core: str, mark: str) -> bool:
+    if mark.isascii():
+        return re.search(rf"(?<![a-z0-9]){re.escape(mark)}(?![a-z])", core) is not None
+    return mark in normalise(core)
 
 
 def answer_describe(seen: Perception, lang: str) -> Reply:

@@ -135,7 +135,9 @@ def answer_crash(seen: Perception, passages: tuple[Passage, ...], lang: str) -> 
     exc = exceptions[0]
     exc_line = seen.lines[int(exc["line"])]
     frames = facts.get("stack_frame", [])
-    app_frame = next((f for f in frames if not _LIBRARY_FRAME.search(str(f["text"]))), frames[0] if frames else None)
+    own = [f for f in frames if not _LIBRARY_FRAME.search(str(f["text"]))] or frames
+    python = any(str(f["text"]).lstrip().startswith("File ") for f in own)
+    app_frame = (own[-1] if python else own[0]) if own else None  # Python prints the failing frame last
     versions = facts.get("version", [])
     evidence = [ev(exc_line)]
     name = str(exc["text"])
