@@ -177,8 +177,9 @@ class Pipeline:
                 if answer.finish_reason != "cancelled":
                     key = cache_key(image, question, s.engine.name, mode, options_key, history)
                     await s.cache.set(key, _to_cache(answer))
-                await s.history.record(query, answer, image)
-                yield answer
+            # Outside the slot: slots bound engine work; the history store has its own pool.
+            await s.history.record(query, answer, image)
+            yield answer
         except AppError as exc:
             status = exc.code.value
             record["http_status"] = exc.status
