@@ -35,7 +35,9 @@ def analyse(content_id: str, size: tuple[int, int], raw: tuple[OcrLine, ...], im
     rows = [[position[i] for i in row] for row in rows]
     tables = find_tables(lines, rows)
     in_table = table_line_indexes(lines, tables)
-    key_values = find_key_values(lines, rows, in_table)
+    # a table row with one label and one value ("Subtotal  $2,325.00") is also a key-value pair
+    sparse = {i for row in rows if len(row) <= 2 for i in row}
+    key_values = find_key_values(lines, rows, in_table - sparse)
     emphasis = emphasis_kinds(lines, image)
     extras: dict[str, object] = {
         "rows": rows,
@@ -110,7 +112,16 @@ def find_key_values(lines: list[OcrLine], rows: list[list[int]], in_table: set[i
             right = row[pos + 1] if pos + 1 < len(row) else None
             if index in in_table:
                 continue
-            if right is not None and (not looks_like_label(lines[right].text) or line.text.endswith((":", "："))):
+            # "Shipping carrier    FedEx": two items, label first (unless both are labels over values)
+            pair_row = (
+                len(row) == 2
+                and pos == 0
+                and right is not None
+                and _value_below(lines, rows, row_no, right, line_h) is None
+            )
+            if right is not None and (
+                not looks_like_label(lines[right].text) or line.text.endswith((":", "：")) or pair_row
+            ):
                 value_line = lines[right]
                 gap = value_line.box[0] - line.box[2]
                 if gap < 25 * height(line.box):

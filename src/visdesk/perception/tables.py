@@ -64,15 +64,27 @@ def _table_from_block(lines: list[OcrLine], block: list[list[int]]) -> Table | N
         for cells in grid
     ]
     header: tuple[str, ...] = ()
-    first_wordy = all(text and not _numeric(text) for text in texts[0])
-    later_numeric = any(_numeric(text) for row in texts[1:] for text in row)
-    if first_wordy and later_numeric:
-        header = texts[0]
-        texts, boxes = texts[1:], boxes[1:]
-    elif n_columns == 2:
+    start = 0
+    for candidate in range(min(3, len(texts) - 1)):  # the header may sit under a line of key-values
+        if _header_like(texts[candidate]) and any(_numeric(t) for row in texts[candidate + 1 :] for t in row):
+            header, start = texts[candidate], candidate + 1
+            break
+    if not header and n_columns == 2:
         return None  # a two-column list without a header is a key-value list, not a table
-    box = union([lines[i].box for row in block for i in row])
+    texts, boxes = texts[start:], boxes[start:]
+    kept = block[start - 1 if header else 0 :]
+    box = union([lines[i].box for row in kept for i in row])
     return Table(header=header, rows=tuple(texts), box=box, cell_boxes=tuple(boxes))
+
+
+def _header_like(cells: tuple[str, ...]) -> bool:
+    """Words in most cells, numbers in none (a tilted photo may push one header cell to the next row)."""
+    filled = [t for t in cells if t]
+    return (
+        len(filled) >= max(2, 0.6 * len(cells))
+        and not any(_numeric(t) for t in filled)
+        and ":" not in "".join(filled).replace("：", ":")
+    )
 
 
 def _column_of(box: Box, columns: list[Box]) -> int:

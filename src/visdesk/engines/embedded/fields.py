@@ -34,6 +34,10 @@ def answer_field(intent: Intent, seen: Perception, passages: tuple[Passage, ...]
         reply = _store_name(seen, lang)
         if reply:
             return reply
+    if "status" in fields[:1] and not intent.quoted:
+        reply = _status(seen, lang)
+        if reply:
+            return reply
     if "title" in fields[:1] and not intent.quoted:
         reply = _title(seen, lang)
         if reply:
@@ -222,6 +226,26 @@ def _store_name(seen: Perception, lang: str) -> Reply | None:
     line = seen.lines[best]
     label = "店名" if lang == "zh" else "store name"
     return Reply(text=say("field", lang, label=label, value=line.text), evidence=[ev(line)], value=line.text)
+
+
+_STATUS_WORDS = re.compile(
+    r"^(?:已发货|待发货|未发货|已签收|运输中|配送中|派送中|已完成|已取消|待付款|待收货|退款中|已退款|处理中|"
+    r"shipped|delivered|awaiting shipment|awaiting payment|in transit|out for delivery|processing|pending|"
+    r"cancell?ed|refunded|completed|on hold|ready for pickup|returned)\b",
+    re.IGNORECASE,
+)
+
+
+def _status(seen: Perception, lang: str) -> Reply | None:
+    """An order's status: a labelled status, else the first line that is a status phrase."""
+    for kv in seen.key_values:
+        if label_score(kv.key, "status", ["status"]) >= SURE:
+            return _kv_reply(kv.key, kv.value, kv.key_box, kv.value_box, lang, confident=True)
+    for line in seen.lines:
+        if _STATUS_WORDS.match(line.text.strip()):
+            label = "订单状态" if lang == "zh" else "order status"
+            return Reply(text=say("field", lang, label=label, value=line.text), evidence=[ev(line)], value=line.text)
+    return None
 
 
 def _title(seen: Perception, lang: str) -> Reply | None:

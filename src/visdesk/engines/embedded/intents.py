@@ -15,7 +15,7 @@ from visdesk.engines.embedded.labels import fields_in
 _QUOTED = re.compile(r"[\"“”「『'‘]([^\"“”」』'’]{1,60})[\"“”」』'’]")
 _YESNO = re.compile(
     r"是否|有没有|有无|是不是|能否看到|只回答是或否|回答是或否|是/否|是或否|正常吗|有货吗|"
-    r"^(?:is|are|does|do|did|was|were|can you see|has|have)\s+(?:there|it|the|this|that|a|an|any|you)\b|"
+    r"^(?:is|are|does|do|did|was|were|can you see|has|have)\s+(?:there|it|the|this|that|a|an|any|you|my|your|these)\b|"
     r"\byes or no\b",
     re.IGNORECASE,
 )

@@ -75,6 +75,20 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "paid",
         "amount",
         "how much",
+        "order total",
+        "grand total",
+    ),
+    "order_date": (
+        "下单时间",
+        "下单日期",
+        "订购日期",
+        "什么时候下的单",
+        "order placed",
+        "placed",
+        "order date",
+        "ordered",
+        "date did i order",
+        "purchase date",
     ),
     "subtotal": (
         "小计",
@@ -209,6 +223,7 @@ FIELD_FACTS: dict[str, tuple[str, ...]] = {
     "order_no": ("long_number",),
     "total": ("money",),
     "date": ("date",),
+    "order_date": ("date",),
     "invoice_date": ("date",),
     "due_date": ("date",),
     "ship_date": ("date",),
@@ -287,7 +302,7 @@ def label_score(label: str, target: str, fields: list[str]) -> float:
     """How well a printed label answers a question about `target` (or any of the named fields)."""
     best = similarity(label, target) if target else 0.0
     for rank, field in enumerate(fields[:3]):
-        penalty = 0.05 * rank
+        penalty = 0.15 * rank
         for alias in SYNONYMS[field]:
             best = max(best, similarity(label, alias) - penalty)
     return best

@@ -8,6 +8,7 @@ from visdesk.domain import Perception
 from visdesk.engines.embedded.intents import Intent
 from visdesk.engines.embedded.labels import normalise
 from visdesk.engines.embedded.reply import Reply, ev, ev_box, say
+from visdesk.engines.embedded.tables import row_flag
 from visdesk.engines.embedded.troubleshoot import salient_lines
 from visdesk.perception.facts import parse_amount
 
@@ -73,8 +74,7 @@ def _table_yesno(seen: Perception, question: str, lang: str) -> Reply | None:
                         _yes_no(yes, lang, f"{row[0]}: {stock}"), evidence, value=say("yes" if yes else "no", lang)
                     )
             if _NORMAL.search(question) or _ABNORMAL_WORDS.search(question):
-                flags = " ".join(row[1:])
-                abnormal = bool(_ABNORMAL_WORDS.search(flags)) and not _NORMAL.search(flags)
+                abnormal = row_flag(row) is not None
                 asked_normal = bool(_NORMAL.search(question))
                 yes = (not abnormal) if asked_normal else abnormal
                 return Reply(_yes_no(yes, lang, " | ".join(row)), evidence, value=say("yes" if yes else "no", lang))

@@ -31,11 +31,64 @@ def sort_key(cell: str) -> tuple[int, ...] | None:
     return None if amount is None else (round(amount * 100),)
 
 
+_FLAG_QUESTION = re.compile(
+    r"偏高|偏低|过高|过低|异常|不正常|超标|超出|above|below|flagged|abnormal|out of range|outside|too high|too low|"
+    r"\bhigh\b|\blow\b",
+    re.IGNORECASE,
+)
+_HIGH = re.compile(r"偏高|过高|↑|高|high|above", re.IGNORECASE)
+_LOW = re.compile(r"偏低|过低|↓|低|low|below", re.IGNORECASE)
+_RANGE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*[-–~～]\s*(\d+(?:\.\d+)?)\s*$")
+
+
+def row_flag(row: tuple[str, ...], name_col: int = 0) -> str | None:
+    """'high' / 'low' from the value against a reference range, else from a flag cell (偏高, ↑, H); else None.
+
+    The range comes first: in a tilted photo the flag column can slip to the neighbouring row.
+    """
+    value = next((parse_amount(cell) for c, cell in enumerate(row) if c != name_col and _plain_number(cell)), None)
+    span = next((_RANGE.match(cell) for cell in row if _RANGE.match(cell)), None)
+    if value is not None and span is not None:
+        low, high = float(span.group(1)), float(span.group(2))
+        return "high" if value > high else "low" if value < low else None
+    for c, cell in enumerate(row):
+        text = cell.strip()
+        if c == name_col or not text or len(text) > 6 or any(ch.isdigit() for ch in text) or "/" in text:
+            continue
+        if text.upper() in ("H", "↑") or _HIGH.search(text):
+            return "high"
+        if text.upper() in ("L", "↓") or _LOW.search(text):
+            return "low"
+    return None
+
+
+def _plain_number(cell: str) -> bool:
+    return re.fullmatch(r"\s*-?\d+(?:\.\d+)?\s*", cell) is not None
+
+
+def _flagged(table: Table, question: str, name_col: int, lang: str) -> Reply | None:
+    wanted = "low" if re.search(r"偏低|过低|below|\blow\b|too low", question, re.IGNORECASE) else "high"
+    rows = [r for r, row in enumerate(table.rows) if row_flag(row, name_col) == wanted]
+    if not rows and not re.search(r"偏高|过高|above|\bhigh\b", question, re.IGNORECASE):
+        rows = [r for r, row in enumerate(table.rows) if row_flag(row, name_col)]
+    if not rows:
+        return None
+    names = [table.rows[r][name_col] for r in rows]
+    evidence = [e for r in rows for e in _evidence(table, r, tuple(range(len(table.rows[r]))))]
+    details = ("；" if lang == "zh" else "; ").join(" ".join(c for c in table.rows[r] if c) for r in rows)
+    text = f"{'、'.join(names)}（{details}）。" if lang == "zh" else f"{', '.join(names)} ({details})."
+    return Reply(text=text, evidence=evidence, value=names[0])
+
+
 def answer_table(intent: Intent, seen: Perception, question: str, lang: str) -> Reply | None:
     for table in seen.tables:
         if not table.header or not table.rows:
             continue
         name_col = _name_column(table)
+        if _FLAG_QUESTION.search(question) and _row(table, question, name_col) is None:
+            flagged = _flagged(table, question, name_col, lang)
+            if flagged is not None:
+                return flagged
         value_col = _column(table, question, intent, name_col)
         if intent.extreme and value_col is not None:
             return _superlative(table, value_col, name_col, intent.extreme, lang)
@@ -57,7 +110,7 @@ def _column(table: Table, question: str, intent: Intent, name_col: int) -> int |
         score = 1.0 if h and h in q else 0.0
         for field in intent.fields:
             score = max(score, 0.85 * max(similarity(header, alias) for alias in SYNONYMS[field]))
-        for field, pattern in _IMPLIED.items():
+        for field, pattern in _IMPLIED.items() if intent.extreme else ():
             if pattern.search(question):
                 aliases = SYNONYMS.get(field, ()) + SYNONYMS.get("ship_date", ()) * (field == "date")
                 score = max(score, 0.9 * max((similarity(header, a) for a in aliases), default=0))

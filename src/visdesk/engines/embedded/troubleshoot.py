@@ -18,7 +18,8 @@ _LIMIT = re.compile(r"限额|额度|上限|limit", re.IGNORECASE)
 _AMOUNT_LABEL = re.compile(r"实付|应付|金额|合计|总额|total|amount|pay", re.IGNORECASE)
 _PROBLEM = re.compile(
     r"失败|错误|异常|无法|不能|未|超出|超过|拒绝|过期|不足|暂停|延迟|fail|error|denied|declined|invalid|exceed|"
-    r"expired|insufficient|unable|not |timeout|timed out|suspended|delay",
+    r"expired|insufficient|unable|not |timeout|timed out|suspended|delay|awaiting|pending|待发货|未发货|处理中|"
+    r"预计|expected|processing|on hold|缺货|out of stock",
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"(?<=[。！？])\s*|(?<=[.!?])\s+")
