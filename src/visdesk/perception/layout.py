@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
-from visdesk.domain import Box, ImageInput, KeyValue, OcrLine, Perception
+from visdesk.domain import Box, ImageInput, KeyValue, OcrLine, Perception, Table
 from visdesk.perception.colour import emphasis_kinds
+from visdesk.perception.deskew import back, estimate_angle, upright
 from visdesk.perception.facts import extract_facts, fix_digit_confusions
 from visdesk.perception.geometry import group_rows, h_overlap, height, merge_fragments, split_box, typical_height
 from visdesk.perception.tables import find_tables, table_line_indexes
@@ -24,9 +25,15 @@ _WORDY = re.compile(r"[A-Za-z\u4e00-\u9fff]")
 
 
 def analyse(content_id: str, size: tuple[int, int], raw: tuple[OcrLine, ...], image: ImageInput | None) -> Perception:
-    """Build the full Perception from raw OCR lines (boxes already in original pixels)."""
-    rows = group_rows(list(raw))
-    lines, rows = merge_fragments(list(raw), rows)
+    """Build the full Perception from raw OCR lines (boxes already in original pixels).
+
+    A tilted photo is laid out in an upright frame (see deskew.py); boxes are turned back at the end.
+    """
+    angle = estimate_angle(raw)
+    centre = (size[0] / 2, size[1] / 2)
+    work = upright(raw, angle, centre) if angle else list(raw)
+    rows = group_rows(work)
+    lines, rows = merge_fragments(work, rows)
     lines = [_fix_line(line) for line in lines]
     # renumber into reading order so line indexes follow the page
     order = [i for row in rows for i in row]
@@ -38,6 +45,8 @@ def analyse(content_id: str, size: tuple[int, int], raw: tuple[OcrLine, ...], im
     # a table row with one label and one value ("Subtotal  $2,325.00") is also a key-value pair
     sparse = {i for row in rows if len(row) <= 2 for i in row}
     key_values = find_key_values(lines, rows, in_table - sparse)
+    if angle:
+        lines, key_values, tables = _turn_back(lines, key_values, tables, angle, centre)
     emphasis = emphasis_kinds(lines, image)
     extras: dict[str, object] = {
         "rows": rows,
@@ -55,6 +64,20 @@ def analyse(content_id: str, size: tuple[int, int], raw: tuple[OcrLine, ...], im
         emphasised=tuple(sorted(emphasis)),
         extras=extras,
     )
+
+
+def _turn_back(
+    lines: list[OcrLine], key_values: list[KeyValue], tables: list[Table], angle: float, centre: tuple[float, float]
+) -> tuple[list[OcrLine], list[KeyValue], list[Table]]:
+    def b(box: Box) -> Box:
+        return back(box, angle, centre)
+
+    lines = [OcrLine(ln.text, b(ln.box), ln.score, ()) for ln in lines]
+    key_values = [KeyValue(kv.key, kv.value, b(kv.key_box), b(kv.value_box), kv.score) for kv in key_values]
+    tables = [
+        Table(t.header, t.rows, b(t.box), tuple(tuple(b(c) for c in row) for row in t.cell_boxes)) for t in tables
+    ]
+    return lines, key_values, tables
 
 
 _DATE_THEN_TIME = re.compile(r"(\d{4}[-/.]\d{1,2}[-/.]\d{2})(\d{1,2}:\d{2})")
