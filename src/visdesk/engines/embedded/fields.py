@@ -215,17 +215,28 @@ def _store_name(seen: Perception, lang: str) -> Reply | None:
         score = 1.0 - 0.08 * index
         if _COMPANY.search(line.text):
             score += 1.0
-        if _NOT_NAME.search(line.text):
-            score -= 0.8
+        if _NOT_NAME.search(line.text) or ":" in line.text or "：" in line.text:
+            score -= 1.6
         if index == title:
             score += 0.5
         if score > best_score:
             best, best_score = index, score
-    if best is None:
+    if best is None or best_score <= 0:
         return None
     line = seen.lines[best]
+    row = next((r for r in seen.extras.get("rows", []) if best in r), [best])
+    same_size = [
+        i for i in row if abs(_h(seen.lines[i]) - _h(line)) < 0.25 * _h(line) and _wordy_name(seen.lines[i].text)
+    ]
+    name = " ".join(seen.lines[i].text for i in same_size) if len(same_size) > 1 else line.text
     label = "店名" if lang == "zh" else "store name"
-    return Reply(text=say("field", lang, label=label, value=line.text), evidence=[ev(line)], value=line.text)
+    return Reply(
+        text=say("field", lang, label=label, value=name), evidence=[ev(seen.lines[i]) for i in same_size], value=name
+    )
+
+
+def _h(line: OcrLine) -> float:
+    return line.box[3] - line.box[1]
 
 
 _STATUS_WORDS = re.compile(
@@ -263,7 +274,8 @@ def _title(seen: Perception, lang: str) -> Reply | None:
 
 def _wordy_name(text: str) -> bool:
     letters = sum(ch.isalpha() for ch in text)
-    return letters >= 3 and letters >= 0.6 * len(text.replace(" ", ""))
+    cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in text)
+    return (letters >= 3 or cjk >= 2) and letters >= 0.6 * len(text.replace(" ", ""))
 
 
 def _product_spec(passages: tuple[Passage, ...], target: str, fields: list[str], lang: str) -> Reply | None:

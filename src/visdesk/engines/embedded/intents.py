@@ -15,12 +15,15 @@ from visdesk.engines.embedded.labels import fields_in
 _QUOTED = re.compile(r"[\"“”「『'‘]([^\"“”」』'’]{1,60})[\"“”」』'’]")
 _YESNO = re.compile(
     r"是否|有没有|有无|是不是|能否看到|只回答是或否|回答是或否|是/否|是或否|正常吗|有货吗|"
-    r"^(?:is|are|does|do|did|was|were|can you see|has|have)\s+(?:there|it|the|this|that|a|an|any|you|my|your|these)\b|"
+    r"^(?:is|are|does|do|did|was|were|has|have|can)\b(?!.*\b(?:what|which|how many|how much)\b)|"
     r"\byes or no\b",
     re.IGNORECASE,
 )
+_CAUSE = re.compile(r"because|due to|因为|由于", re.IGNORECASE)
+_EXPLICIT_YESNO = re.compile(r"是或否|是/否|是还是否|yes or no|yes/no", re.IGNORECASE)
+_ASKS_VALUE = re.compile(r"是什么|是多少|多少|哪个|what is|what's|which", re.IGNORECASE)
 _TROUBLE = re.compile(
-    r"为什么|为啥|怎么办|怎么回事|怎么处理|如何解决|怎样|无法|不能|不了|失败|报错|出错|还没|没收到|没到|"
+    r"为什么|为啥|怎么办|怎么回事|怎么处理|如何解决|怎样|无法|不能|不了|失败|报错|出错|还没|还不|没收到|没到|"
     r"能用吗|能不能用|可以用吗|\bwhy\b|how (?:do|can|to|should)|can'?t|cannot|unable|not working|doesn'?t|didn'?t|"
     r"won'?t|failed|fails|fix|help|works\?|work\?",
     re.IGNORECASE,
@@ -87,13 +90,15 @@ def classify(question: str) -> Intent:
         "how_many": bool(_HOW_MANY.search(question)),
         "chart": bool(_CHART.search(question)),
     }
+    explicit_yesno = bool(_EXPLICIT_YESNO.search(question))
+    asks_value = bool(fields) and bool(_ASKS_VALUE.search(question))
     if quoted:
         kind = "field"
-    elif cues["yesno"] and not cues["trouble"]:
+    elif explicit_yesno or (cues["yesno"] and (not cues["trouble"] or _CAUSE.search(question))):
         kind = "yesno"
     elif cues["crash"]:
         kind = "crash"
-    elif cues["trouble"]:
+    elif cues["trouble"] and not asks_value:
         kind = "troubleshoot"
     elif extreme:
         kind = "table"

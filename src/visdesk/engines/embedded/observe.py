@@ -111,6 +111,10 @@ def answer_yesno(intent: Intent, seen: Perception, question: str, lang: str) -> 
         mark = normalise(line.text)
         if 2 <= len(mark) <= 12 and _names(spaced, mark) and best_score < 1.0:
             best_line, best_score = line, 1.0
+    if best_score < 0.6 and _CAUSE.search(question):
+        cause = _cause_line(seen, question)
+        if cause is not None:
+            best_line, best_score = cause, 0.7
     present = best_score >= 0.6 and best_line is not None
     if present and best_line is not None:
         detail = f"图中有“{best_line.text}”。" if lang == "zh" else f"The image shows “{best_line.text}”."
@@ -119,6 +123,30 @@ def answer_yesno(intent: Intent, seen: Perception, question: str, lang: str) -> 
     detail = "图中没有看到相关内容。" if lang == "zh" else "I don't see it in the image."
     text = say("no", lang) + ("。" if lang == "zh" else ". ") + detail
     return Reply(text=text, value=say("no", lang), confident=bool(seen.lines))
+
+
+_CAUSE = re.compile(r"because|due to|因为|由于", re.IGNORECASE)
+_STOP = {"because", "due", "the", "my", "fail", "failed", "did", "was", "this", "that", "of", "to", "it", "why"}
+_ZH_NEAR = str.maketrans({"过": "出"})  # 超过 ≈ 超出
+
+
+def _cause_line(seen: Perception, question: str):  # type: ignore[no-untyped-def]
+    """'Did it fail because of the card limit?': the line naming most of the cause's key words."""
+    cause = re.split(r"because of|because|due to|因为|由于", question, maxsplit=1, flags=re.IGNORECASE)[-1]
+    cause = _GENERIC.sub(" ", cause)
+    words = [w for w in re.findall(r"[a-z0-9]{3,}", cause.casefold()) if w not in _STOP]
+    zh = normalise("".join(re.findall(r"[\u4e00-\u9fff]+", cause))).translate(_ZH_NEAR)
+    words += [zh[i : i + 2] for i in range(0, len(zh) - 1, 2)]
+    if not words:
+        return None
+    best, best_share = None, 0.0
+    for line in seen.lines:
+        text = line.text.casefold().translate(_ZH_NEAR)
+        share = sum(1 for w in words if w in text) / len(words)
+        if share > best_share:
+            best, best_share = line, share
+    head = words[-1]  # the cause's head noun ("limit", "限额") must be there
+    return best if best is not None and best_share >= 0.5 and head in best.text.casefold().translate(_ZH_NEAR) else None
 
 
 def _names(core: str, mark: str) -> bool:

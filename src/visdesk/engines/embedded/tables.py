@@ -93,6 +93,8 @@ def answer_table(intent: Intent, seen: Perception, question: str, lang: str) -> 
         if intent.extreme and value_col is not None:
             return _superlative(table, value_col, name_col, intent.extreme, lang)
         row = _row(table, question, name_col)
+        if row is None and value_col is not None and not intent.extreme:
+            row = _total_row(table, name_col)  # "税额是多少？" on an invoice: the total line of that column
         if row is not None and value_col is not None and value_col != name_col:
             return _cell(table, row, value_col, name_col, lang)
     return None
@@ -135,6 +137,13 @@ def _row(table: Table, question: str, name_col: int) -> int | None:
         if score > best_score:
             best, best_score = r, score
     return best if best_score >= 0.7 else None
+
+
+def _total_row(table: Table, name_col: int) -> int | None:
+    for r in range(len(table.rows) - 1, -1, -1):
+        if re.fullmatch(r"\s*(?:合计|总计|total|sum)\s*", table.rows[r][name_col], re.IGNORECASE):
+            return r
+    return None
 
 
 def _superlative(table: Table, col: int, name_col: int, extreme: str, lang: str) -> Reply | None:

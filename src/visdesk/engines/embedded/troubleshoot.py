@@ -71,6 +71,9 @@ def _limit_observation(seen: Perception, lang: str) -> tuple[str, list[OcrLine]]
     limit_amount = None
     for line in limit_lines:
         limit_amount = limit_amount or _amount_in(line.text)
+    for kv in seen.key_values:
+        if limit_amount is None and _LIMIT.search(kv.key):
+            limit_amount = _amount_in(kv.value) or (kv.value if parse_amount(kv.value) is not None else None)
     order_line = next((ln for ln in seen.lines if _AMOUNT_LABEL.search(ln.text) and _amount_in(ln.text)), None)
     order_amount = _amount_in(order_line.text) if order_line else None
     if order_line is None:
