@@ -79,6 +79,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "grand total",
     ),
     "order_date": (
+        "创建时间",
+        "下的单",
+        "下单",
         "下单时间",
         "下单日期",
         "订购日期",
@@ -128,6 +131,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "invoice_date": ("开票日期", "开票时间", "invoice date", "date of issue", "issue date", "billing date", "issued"),
     "due_date": ("到期日", "付款期限", "截止日期", "due date", "payment due", "due"),
     "ship_date": (
+        "预计发货",
+        "发货",
         "发货日期",
         "发货时间",
         "什么时候发货",
@@ -305,7 +310,9 @@ def fields_in(text: str) -> list[str]:
     return sorted(hits, key=lambda f: -hits[f])
 
 
-_VARIANTS = str.maketrans({"凈": "净", "後": "后", "單": "单", "號": "号", "碼": "码", "額": "额", "購": "购"})
+_VARIANTS = str.maketrans(
+    {"稅": "税", "凈": "净", "後": "后", "單": "单", "號": "号", "碼": "码", "額": "额", "購": "购"}
+)
 
 
 def display_label(label: str, lang: str) -> str:

@@ -13,7 +13,7 @@ from visdesk.engines.embedded.troubleshoot import salient_lines
 from visdesk.perception.facts import parse_amount
 
 _GENERIC = re.compile(
-    r"图中|图片|图上|是否|有没有|有无|显示|出现|包含|标识|标志|标签|图标|字样|信息|请只回答是或否|只回答|回答|是或否|"
+    r"[（(][^）)]*[）)]|是/否|图中|图片|图上|是否|有没有|有无|显示|出现|包含|标识|标志|标签|图标|字样|信息|请只回答是或否|只回答|回答|是或否|"
     r"\b(?:is|are|there|does|do|did|the|a|an|any|image|picture|photo|show|shows|contain|contains|have|has|"
     r"mention|mentions|logo|mark|label|sign|badge|text|word|on|in|it|this|visible|see|you|can|answer|yes|no|or|only|"
     r"with|please)\b|[?？。，,.!！:：]",

@@ -93,7 +93,7 @@ def answer_table(intent: Intent, seen: Perception, question: str, lang: str) -> 
         if intent.extreme and value_col is not None:
             return _superlative(table, value_col, name_col, intent.extreme, lang)
         row = _row(table, question, name_col)
-        if row is None and value_col is not None and not intent.extreme:
+        if row is None and value_col is not None and not intent.extreme and "total" not in intent.fields[:1]:
             row = _total_row(table, name_col)  # "税额是多少？" on an invoice: the total line of that column
         if row is not None and value_col is not None and value_col != name_col:
             return _cell(table, row, value_col, name_col, lang)
@@ -141,7 +141,7 @@ def _row(table: Table, question: str, name_col: int) -> int | None:
 
 def _total_row(table: Table, name_col: int) -> int | None:
     for r in range(len(table.rows) - 1, -1, -1):
-        if re.fullmatch(r"\s*(?:合计|总计|total|sum)\s*", table.rows[r][name_col], re.IGNORECASE):
+        if re.fullmatch(r"\s*(?:合\s*计?|总计|total|sum)\s*", table.rows[r][name_col], re.IGNORECASE):
             return r
     return None
 
