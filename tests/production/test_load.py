@@ -104,12 +104,17 @@ async def test_overload_over_http_503_for_api_and_canned_reply_for_web(tmp_path:
     load = {"max_in_flight": 1, "max_queue": 8, "high_queue_depth": 1, "extreme_queue_depth": 2}
     with running(tmp_path, engine="slowtest:1.0", load=load) as (url, app):
         async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            warm = await client.post("/v1/chat", json={"question": "warm", "image": b64(tiny_png(7))})
+            assert warm.status_code == 200  # one-off start-up costs (tokeniser dictionaries) are paid here
             busy = [
                 asyncio.create_task(client.post("/v1/chat", json={"question": f"q{i}", "image": b64(tiny_png(i))}))
                 for i in range(3)
             ]
-            await asyncio.sleep(0.4)
-            assert app.state.services.governor.level is LoadLevel.EXTREME
+            gov = app.state.services.governor
+            deadline = time.monotonic() + 10
+            while gov.waiting < 2 and time.monotonic() < deadline:  # 1 running + 2 queued = EXTREME
+                await asyncio.sleep(0.02)
+            assert gov.level is LoadLevel.EXTREME
             api = await client.post("/v1/chat", json={"question": "one more", "image": b64(tiny_png(9))})
             web = await client.post(
                 "/chat", data={"text": "还有吗", "client": "web"}, files={"image": ("a.png", tiny_png(8), "image/png")}
@@ -120,11 +125,14 @@ async def test_overload_over_http_503_for_api_and_canned_reply_for_web(tmp_path:
     assert web.status_code == 200
     assert web.json()["answer"] == CANNED_BUSY["zh"] and web.json()["level"] == "extreme"
     assert [r.status_code for r in done] == [200, 200, 200]
-    assert {r.json()["mode"] for r in done[1:]} == {"fast"}  # queued behind the first: HIGH → fast mode
+    # Admitted with an empty queue → NORMAL, quality; admitted with others already queued → HIGH, fast.
+    seen = {(r.json()["level"], r.json()["mode"]) for r in done}
+    assert ("normal", "quality") in seen and ("high", "fast") in seen
+    assert seen <= {("normal", "quality"), ("high", "fast")}
 
 
 async def test_deadline_includes_queue_time_and_ends_in_504(tmp_path: Path) -> None:
-    load = {"max_in_flight": 1, "request_timeout_s": 1.5, "high_queue_depth": 10, "extreme_queue_depth": 10}
+    load = {"max_in_flight": 1, "request_timeout_s": 1.7, "high_queue_depth": 10, "extreme_queue_depth": 10}
     with running(tmp_path, engine="slowtest:1.0", load=load) as (url, app):
         async with httpx.AsyncClient(base_url=url, timeout=30) as client:
             warm = await client.post("/v1/chat", json={"question": "warm", "image": b64(tiny_png(0))})
@@ -135,7 +143,7 @@ async def test_deadline_includes_queue_time_and_ends_in_504(tmp_path: Path) -> N
             )
         assert app.state.services.governor.in_flight == 0
     ok, late = sorted((first, second), key=lambda r: r.status_code)
-    assert (ok.status_code, late.status_code) == (200, 504), late.text  # 1 s queued + 1 s engine > 1.5 s
+    assert (ok.status_code, late.status_code) == (200, 504), late.text  # 1 s queued + 1 s engine > 1.7 s
     assert late.json()["error"]["code"] == "timeout"
 
 
