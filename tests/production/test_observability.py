@@ -96,3 +96,9 @@ def test_each_app_has_its_own_registry() -> None:
     one.safety_refusal("unsafe_image")
     assert b'visdesk_engine_errors_total{engine="embedded"} 1.0' in one.render()
     assert b"visdesk_engine_errors_total{" not in two.render()
+
+
+def test_metrics_can_be_switched_off(tmp_path: Path) -> None:
+    with running(tmp_path, engine="slowtest:0", observability={"metrics_enabled": False}) as (url, _):
+        response = httpx.get(f"{url}/metrics", timeout=10)
+    assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"

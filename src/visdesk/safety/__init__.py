@@ -84,6 +84,8 @@ class SafetyFilter(BasicSafety):
             return
         score = await self.scorer.score(image.content_id, image.image)
         if score < self.settings.nsfw_threshold:
+            fields = {"image_id": image.content_id[:16], "score": round(score, 4)}
+            log.debug("image allowed by classifier", extra={"fields": fields})
             return
         log.warning(
             "image refused by classifier",

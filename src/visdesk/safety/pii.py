@@ -80,7 +80,7 @@ def mask_pii(text: str) -> str:
     if not text:
         return text
     text = _CN_ID.sub(_mask_id, text)
+    text = _CN_MOBILE.sub(_mask_phone, text)  # before cards: "+86 138…" is 13 digits and may pass Luhn
     text = _CARD.sub(_mask_card, text)
-    text = _CN_MOBILE.sub(_mask_phone, text)
     text = _PHONE.sub(_mask_phone, text)
     return _EMAIL.sub(_mask_email, text)
