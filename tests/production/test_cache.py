@@ -139,6 +139,7 @@ def private_redis(tmp_path: Path) -> Iterator[tuple[int, list[subprocess.Popen[b
 
 def _start_redis(port: int, processes: list[subprocess.Popen[bytes]], workdir: Path) -> None:
     command = ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no", "--dir", str(workdir)]
+    command += ["--enable-debug-command", "local"]  # DEBUG SLEEP makes a slow Redis on demand
     processes.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     deadline = time.monotonic() + 10
     while not _reachable(port):
@@ -177,3 +178,29 @@ async def test_redis_killed_mid_run_requests_go_on_uncached_then_caching_resumes
             await asyncio.sleep(0.4)  # past the back-off
             again = [(await client.post("/v1/chat", json=body)).json()["cached"] for _ in range(3)]
             assert again[-1] is True  # reconnected: written again, then served from Redis
+
+
+async def test_slow_redis_is_a_timely_miss(
+    tmp_path: Path, private_redis: tuple[int, list[subprocess.Popen[bytes]]]
+) -> None:
+    import redis.asyncio as redis
+
+    port, processes = private_redis
+    _start_redis(port, processes, tmp_path)
+    errors: list[int] = []
+    settings = CacheSettings(url=f"redis://127.0.0.1:{port}/0", redis_timeout_s=0.2, redis_retry_s=0)
+    cache = RedisCache(settings, on_error=lambda: errors.append(1))
+    blocker = redis.Redis(port=port)
+    try:
+        await cache.set("k", {"v": 1})
+        assert await cache.get("k") == {"v": 1}
+        sleeping = asyncio.create_task(blocker.execute_command("DEBUG", "SLEEP", "1.5"))
+        await asyncio.sleep(0.1)  # Redis is now busy for 1.5 s
+        started = time.perf_counter()
+        assert await cache.get("k") is None
+        assert time.perf_counter() - started < 0.6 and errors == [1]
+        await sleeping
+        assert await cache.get("k") == {"v": 1}  # the broken connection was replaced
+    finally:
+        await blocker.aclose()
+        await cache.close()
