@@ -36,6 +36,7 @@ async def test_json_schema_is_filled_from_the_table_and_validated() -> None:
     data = json.loads(result.text)
     assert data == {"指标": "血糖", "数值": 6.8, "单位": "mmol/L", "状态": "偏高"}
     assert result.last.structured == {"data": data, "valid": True, "errors": []}
+    assert {e.text for e in result.last.evidence} >= {"血糖", "6.8", "mmol/L", "偏高"}
     row = await ask("lab_report", "血红蛋白的结果", response_format=LAB_SCHEMA)
     assert json.loads(row.text)["数值"] == 135
 

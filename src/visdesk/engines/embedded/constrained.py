@@ -97,10 +97,20 @@ def fill_schema(schema: dict[str, Any], seen: Perception | None, question: str, 
     text = json.dumps(data, ensure_ascii=False)
     return Reply(
         text=text,
+        evidence=_evidence_for(data, seen),
         structured={"data": data, "valid": not errors, "errors": errors},
         confident=not errors,
         value=text,
     )
+
+
+def _evidence_for(data: Any, seen: Perception | None) -> list:
+    """The OCR lines that hold the filled values (strings and numbers as printed)."""
+    if seen is None:
+        return []
+    values = data.values() if isinstance(data, dict) else [v for item in data for v in item.values()]
+    wanted = {str(v) for v in values if isinstance(v, str | int | float) and not isinstance(v, bool) and str(v)}
+    return [ev(line) for line in seen.lines if any(w == line.text or (len(w) >= 3 and w in line.text) for w in wanted)]
 
 
 def _fill(schema: dict[str, Any], seen: Perception | None, question: str, lang: str) -> Any:
