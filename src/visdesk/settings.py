@@ -57,7 +57,9 @@ class CacheSettings(BaseModel):
     ttl_s: int = Field(3600, description="Time-to-live of cached answers, in seconds.")
     max_entries: int = Field(10_000, description="Entries kept by the in-process cache.")
     redis_timeout_s: float = Field(0.25, description="Redis socket timeout; slower replies count as a miss.")
-    key_prefix: str = Field("visdesk:", description="Prefix of every Redis key (several deployments can share one Redis).")
+    key_prefix: str = Field(
+        "visdesk:", description="Prefix of every Redis key (several deployments can share one Redis)."
+    )
     redis_retry_s: float = Field(
         2.0, description="After a Redis failure, requests skip Redis for this long before trying to reconnect."
     )
