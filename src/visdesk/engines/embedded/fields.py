@@ -250,7 +250,7 @@ _STATUS_WORDS = re.compile(
 def _status(seen: Perception, lang: str) -> Reply | None:
     """An order's status: a labelled status, else the first line that is a status phrase."""
     for kv in seen.key_values:
-        if label_score(kv.key, "status", ["status"]) >= SURE:
+        if max(similarity(kv.key, alias) for alias in SYNONYMS["status"]) >= 0.9:
             return _kv_reply(kv.key, kv.value, kv.key_box, kv.value_box, lang, confident=True)
     for line in seen.lines:
         if _STATUS_WORDS.match(line.text.strip()):

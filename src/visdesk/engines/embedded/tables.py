@@ -93,7 +93,9 @@ def answer_table(intent: Intent, seen: Perception, question: str, lang: str) -> 
         if intent.extreme and value_col is not None:
             return _superlative(table, value_col, name_col, intent.extreme, lang)
         row = _row(table, question, name_col)
-        if row is None and value_col is not None and not intent.extreme and "total" not in intent.fields[:1]:
+        primary = Intent(kind=intent.kind, target=intent.target, fields=intent.fields[:1])
+        fallback = row is None and value_col is not None and not intent.extreme and "total" not in intent.fields[:1]
+        if fallback and _column(table, question, primary, name_col) == value_col:
             row = _total_row(table, name_col)  # "税额是多少？" on an invoice: the total line of that column
         if row is not None and value_col is not None and value_col != name_col:
             return _cell(table, row, value_col, name_col, lang)
