@@ -99,15 +99,16 @@ def cache_hits(*, concurrency: int, seconds: float, rounds: int, variants: list[
     bare_rps = statistics.median(s["ok_rps"] for s in results["bare FastAPI endpoint"])
     table = {
         name: {
-            "ok_rps": statistics.median(s["ok_rps"] for s in runs),
-            "p50_ms": statistics.median(s["p50_ms"] for s in runs),
-            "p99_ms": statistics.median(s["p99_ms"] for s in runs),
+            "ok_rps": round(statistics.median(s["ok_rps"] for s in runs), 1),
+            "p50_ms": round(statistics.median(s["p50_ms"] for s in runs), 2),
+            "p99_ms": round(statistics.median(s["p99_ms"] for s in runs), 2),
             "non_200": sum(v for s in runs for k, v in s["statuses"].items() if k not in (200, "200")),
             "cost_vs_bare": round(bare_rps / statistics.median(s["ok_rps"] for s in runs), 2),
         }
         for name, runs in results.items()
     }
     return {
+        "in_process_ms": in_process_cost(body, reply_json or {}),
         "image_bytes": len(image),
         "body_bytes": len(json.dumps(body)),
         "concurrency": concurrency,
@@ -117,6 +118,22 @@ def cache_hits(*, concurrency: int, seconds: float, rounds: int, variants: list[
         "table": table,
         "rounds_detail": results,
     }
+
+
+def in_process_cost(body: dict[str, Any], reply: dict[str, Any]) -> dict[str, float]:
+    """Milliseconds the app itself spends per cache hit (ASGI called directly: no sockets, no client)."""
+    from bench.serving.asgi_cost import measure
+    from bench.serving.server import bare_app, full_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "a").mkdir()
+        (Path(tmp) / "b").mkdir()
+        apps = {  # the SQL app first: the in-memory variant swaps visdesk.app.build_history for this process
+            "full (sqlite history, fsync per answer)": full_app({"engine": "embedded"}, Path(tmp) / "a"),
+            "full (history in memory)": full_app({"engine": "embedded"}, Path(tmp) / "b", memory_history=True),
+            "bare FastAPI endpoint": bare_app(reply),
+        }
+        return asyncio.run(measure(apps, body))
 
 
 # --- overload ------------------------------------------------------------------------------------
@@ -200,6 +217,9 @@ def print_cache(result: dict[str, Any]) -> None:
             f"{row['cost_vs_bare']:>6}"
         )
     print("cost× = bare req/s ÷ this req/s (target for a cache hit: ≤ 2)")
+    print("in process (ASGI called directly), ms per cache hit:")
+    for name, ms in result["in_process_ms"].items():
+        print(f"  {name:44} {ms:>8}")
 
 
 def print_overload(result: dict[str, Any]) -> None:

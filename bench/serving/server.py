@@ -12,6 +12,8 @@ from __future__ import annotations
 import argparse
 import json
 import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -42,18 +44,10 @@ def full_app(overrides: dict[str, Any], data_dir: Path, *, memory_history: bool 
     """The real app. `memory_history` swaps the SQL history for the in-memory one, to measure what the
     durable per-answer history write costs (every answer, cached or not, is recorded)."""
     from bench.serving.engine import register_engine
-    from visdesk import app as app_module
     from visdesk.app import create_app
     from visdesk.settings import Settings
 
     register_engine()
-    if memory_history:
-        from visdesk.history import MemoryHistory
-
-        async def in_memory(settings: Settings) -> MemoryHistory:
-            return MemoryHistory()
-
-        app_module.build_history = in_memory  # type: ignore[assignment]
     base: dict[str, Any] = {
         "data_dir": data_dir,
         "history": {"database_url": f"sqlite:///{data_dir / 'history.sqlite3'}"},
@@ -61,7 +55,36 @@ def full_app(overrides: dict[str, Any], data_dir: Path, *, memory_history: bool 
     }
     for key, value in overrides.items():
         base[key] = {**base[key], **value} if isinstance(value, dict) and isinstance(base.get(key), dict) else value
-    return create_app(Settings(_env_file=None, **base))  # type: ignore[arg-type]
+    app = create_app(Settings(_env_file=None, **base))  # type: ignore[arg-type]
+    if memory_history:
+        _start_with_memory_history(app)
+    return app
+
+
+def _start_with_memory_history(app: FastAPI) -> None:
+    """Build this app's services with MemoryHistory (visdesk.app.build_history swapped during start-up only)."""
+    from visdesk import app as app_module
+    from visdesk.history import MemoryHistory
+
+    original = app.router.lifespan_context
+
+    async def in_memory(settings: Any) -> MemoryHistory:
+        return MemoryHistory()
+
+    @asynccontextmanager
+    async def lifespan(target: FastAPI) -> AsyncIterator[None]:
+        context = original(target)
+        saved, app_module.build_history = app_module.build_history, in_memory  # type: ignore[assignment]
+        try:
+            await context.__aenter__()
+        finally:
+            app_module.build_history = saved  # type: ignore[assignment]
+        try:
+            yield
+        finally:
+            await context.__aexit__(None, None, None)
+
+    app.router.lifespan_context = lifespan
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from visdesk.safety.pii import mask_pii
 
 request_log = logging.getLogger("visdesk.request")
+_CORE_KEYS = frozenset({"ts", "level", "logger", "msg", "exc"})
 
 
 class PiiFilter(logging.Filter):
@@ -45,7 +46,8 @@ class JsonFormatter(logging.Formatter):
         }
         fields = getattr(record, "fields", None)
         if isinstance(fields, dict):
-            payload.update(fields)
+            for key, value in fields.items():
+                payload[f"field_{key}" if key in _CORE_KEYS else key] = value  # never overwrite ts/level/logger/msg
         if record.exc_info:
             payload["exc"] = mask_pii(self.formatException(record.exc_info))
         return json.dumps(payload, ensure_ascii=False, default=str)

@@ -1,9 +1,11 @@
-"""The HTTP edge: request metrics, optional API keys, per-client rate limits, body limits, CORS.
+"""The HTTP edge: request ids, request metrics, optional API keys, rate limits, body limits, CORS.
 
-Why one pure-ASGI middleware instead of several `@app.middleware` functions: it sees every
-response (401/413/429 included) for the request metrics, measures time to the first streamed
-byte (TTFT of SSE answers), and never buffers a streaming response. CORS sits outside it so
-browser preflights are answered without a key.
+Why one pure-ASGI middleware instead of `@app.middleware` functions: Starlette's BaseHTTPMiddleware
+swallows the `http.disconnect` that `Request.is_disconnected()` polls for (so a client that left
+could not cancel its work), and buffers nothing here: this middleware sees every response
+(401/413/429 included) for the metrics, measures time to the first streamed byte (TTFT of SSE
+answers), and passes the server's own `receive` through. CORS sits outside it so browser
+preflights are answered without a key.
 """
 
 from __future__ import annotations
@@ -12,7 +14,9 @@ import hashlib
 import hmac
 import json
 import math
+import re
 import time
+import uuid
 from collections import OrderedDict
 from typing import Any
 
@@ -24,6 +28,7 @@ from visdesk.errors import AppError, ErrorCode
 from visdesk.settings import SafetySettings, Settings
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
 def is_protected(path: str) -> bool:
@@ -72,9 +77,13 @@ class EdgeMiddleware:
             return
         started = time.perf_counter()
         state: dict[str, Any] = {"status": 500, "ttft": None, "stream": False}
+        offered = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
+        request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id  # read by api.common.request_id
 
         async def observed_send(message: Message) -> None:
             if message["type"] == "http.response.start":
+                message = {**message, "headers": [*message.get("headers", []), (b"x-request-id", request_id.encode())]}
                 state["status"] = message["status"]
                 content_type = dict(message.get("headers", [])).get(b"content-type", b"")
                 state["stream"] = content_type.startswith(b"text/event-stream")
@@ -95,7 +104,9 @@ class EdgeMiddleware:
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
         if not is_protected(path) or scope.get("method") == "OPTIONS":
-            await self.app(scope, receive, send)
+            limited = await self._limited_body(scope, receive, send)
+            if limited is not None:
+                await self.app(scope, limited, send)
             return
         client = self._client_id(scope)
         if client is None:
