@@ -125,6 +125,26 @@ async def test_concurrent_records_all_commit(tmp_path: Path, database_url: str) 
         await store.close()
 
 
+async def test_concurrent_writes_share_commits_and_a_bad_write_fails_alone(tmp_path: Path, database_url: str) -> None:
+    """Group commit: 60 concurrent answers take far fewer transactions than 60, each still durable;
+    feedback for an unknown message in the same batch fails on its own."""
+    store = await build_history(_settings(tmp_path, database_url))  # type: ignore[arg-type]
+    try:
+        session = await store.new_session_id()
+        exchanges = [_exchange(session, f"q{i}", f"a{i}") for i in range(60)]
+        commits_before = store.writer.commits
+        await asyncio.gather(*(store.record(q, a, None) for q, a in exchanges))
+        assert store.count("messages") == 60
+        assert store.writer.commits - commits_before < 60
+        good = [store.add_feedback(a.message_id, "down", "slow") for _, a in exchanges[:20]]
+        results = await asyncio.gather(*good, store.add_feedback("no-such-message", "up", None), return_exceptions=True)
+        assert all(isinstance(r, str) for r in results[:20])
+        assert isinstance(results[20], AppError) and results[20].code is ErrorCode.UNKNOWN_MESSAGE
+        assert store.count("feedback") == 20
+    finally:
+        await store.close()
+
+
 async def test_session_image_round_trip(tmp_path: Path, database_url: str, sample_image: ImageInput) -> None:
     store = await build_history(_settings(tmp_path, database_url, store_images=True))  # type: ignore[arg-type]
     try:

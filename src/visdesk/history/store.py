@@ -16,7 +16,6 @@ on this replica sees an empty session rather than a 404.
 from __future__ import annotations
 
 import asyncio
-import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 
 from visdesk.domain import Answer, ImageInput, Query, Turn
 from visdesk.errors import AppError, ErrorCode
+from visdesk.history.group_commit import GroupCommitter
 from visdesk.history.memory import unknown_message, unknown_session
 from visdesk.history.models import FeedbackRow, ImageRow, MessageRow, SessionRow, utcnow
 from visdesk.image_store import StoredImage, decode_image, encode_image
@@ -68,9 +68,9 @@ class SqlHistory:
         self.max_side = max_side
         self.mask = mask or _identity
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="visdesk-history")
-        # SQLite allows one writer at a time: queue this process's writers on a lock rather than on
-        # busy_timeout polling (other processes still queue on busy_timeout).
-        self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
+        # One writer thread commits concurrent writes together (one fsync for all of them); it is
+        # also this process's only writer, which is what SQLite wants.
+        self.writer = GroupCommitter(engine)
         self._pending: OrderedDict[str, None] = OrderedDict()
 
     # -- HistoryStore --------------------------------------------------------------------------
@@ -98,7 +98,7 @@ class SqlHistory:
 
     async def record(self, query: Query, answer: Answer, image: ImageInput | None) -> None:
         stored = encode_image(image) if (image is not None and self.store_images) else None
-        await self._run(self._record, query, answer, image.content_id if image else None, stored)
+        await self._write(self._record_work(query, answer, image.content_id if image else None, stored))
         self._pending.pop(answer.session_id, None)
 
     async def load_image(self, content_id: str) -> ImageInput | None:
@@ -109,6 +109,7 @@ class SqlHistory:
         return None if stored is None else await asyncio.to_thread(decode_image, stored, self.max_side)
 
     async def close(self) -> None:
+        await asyncio.to_thread(self.writer.close)
         self._executor.shutdown(wait=True)
         self.engine.dispose()
 
@@ -120,7 +121,19 @@ class SqlHistory:
             raise AppError(ErrorCode.INVALID_REQUEST, f"rating must be 'up' or 'down', not {rating[:20]!r}.")
         if not message_id or len(message_id) > _MAX_ID:
             raise unknown_message(message_id)
-        return await self._run(self._add_feedback, message_id, rating, comment)
+        feedback_id = uuid.uuid4().hex
+        values = {
+            "id": feedback_id,
+            "message_id": message_id,
+            "rating": rating,
+            "comment": self.mask(comment) if comment else None,
+            "created_at": utcnow(),
+        }
+        try:
+            await self._write(lambda connection: connection.execute(insert(feedback_t).values(**values)))
+        except IntegrityError as exc:  # the foreign key to messages: there is no such message
+            raise unknown_message(message_id) from exc
+        return feedback_id
 
     async def session_view(self, session_id: str) -> dict[str, Any]:
         """The session and its messages, oldest first, each with its feedback."""
@@ -134,12 +147,9 @@ class SqlHistory:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, partial(fn, *args))
 
-    def _write(self, work: Callable[[Connection], T]) -> T:
-        if self._write_lock is None:
-            with self.engine.begin() as connection:
-                return work(connection)
-        with self._write_lock, self.engine.begin() as connection:
-            return work(connection)
+    async def _write(self, work: Callable[[Connection], T]) -> T:
+        """Commit `work` durably (group commit); returns once its transaction has committed."""
+        return await asyncio.wrap_future(self.writer.submit(work))  # type: ignore[no-any-return]
 
     def _session_exists(self, session_id: str) -> bool:
         with self.engine.connect() as connection:
@@ -159,7 +169,9 @@ class SqlHistory:
             ).all()
         return tuple(Turn(row.question, row.answer, row.image_content_id) for row in reversed(rows))
 
-    def _record(self, query: Query, answer: Answer, content_id: str | None, stored: StoredImage | None) -> None:
+    def _record_work(
+        self, query: Query, answer: Answer, content_id: str | None, stored: StoredImage | None
+    ) -> Callable[[Connection], None]:
         now = utcnow()
         message = {
             "id": answer.message_id,
@@ -199,7 +211,7 @@ class SqlHistory:
                 _upsert(connection, images_t, image, key="content_id", on_conflict_set=None)
             connection.execute(insert(messages_t).values(**message))
 
-        self._write(work)
+        return work
 
     def _load_image(self, content_id: str) -> StoredImage | None:
         with self.engine.connect() as connection:
@@ -209,21 +221,6 @@ class SqlHistory:
         return StoredImage(
             row.content_id, row.media_type, (row.original_width, row.original_height), row.byte_size, bytes(row.data)
         )
-
-    def _add_feedback(self, message_id: str, rating: str, comment: str | None) -> str:
-        feedback_id = uuid.uuid4().hex
-        values = {
-            "id": feedback_id,
-            "message_id": message_id,
-            "rating": rating,
-            "comment": self.mask(comment) if comment else None,
-            "created_at": utcnow(),
-        }
-        try:
-            self._write(lambda connection: connection.execute(insert(feedback_t).values(**values)))
-        except IntegrityError as exc:  # the foreign key to messages: there is no such message
-            raise unknown_message(message_id) from exc
-        return feedback_id
 
     def _session_view(self, session_id: str) -> dict[str, Any]:
         with self.engine.connect() as connection:
