@@ -44,6 +44,11 @@ def test_missing_or_wrong_key_is_401_with_www_authenticate(guarded: str) -> None
         assert response.json()["error"]["code"] == "unauthorized"
     form = httpx.post(f"{guarded}/chat", data={"text": "hi"}, timeout=10)
     assert form.status_code == 401
+    # the history endpoints hold customers' questions: they need the key too (plain paths and /v1 aliases)
+    for path in ("/sessions/abc", "/v1/sessions/abc"):
+        assert httpx.get(f"{guarded}{path}", timeout=10).status_code == 401, path
+    for path in ("/feedback", "/v1/feedback"):
+        assert httpx.post(f"{guarded}{path}", json={"message_id": "m", "rating": "up"}, timeout=10).status_code == 401
 
 
 def test_open_endpoints_need_no_key(guarded: str) -> None:

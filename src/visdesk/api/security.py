@@ -32,8 +32,9 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
 def is_protected(path: str) -> bool:
-    """/v1/* and /chat need a key (when keys are set); health, metrics, the page and static files stay open."""
-    return path.startswith("/v1/") or path == "/chat" or path.startswith("/chat/")
+    """The API (/v1/*, /chat, /feedback, /sessions/*) needs a key when keys are set; health, metrics,
+    the page and static files stay open."""
+    return path in ("/chat", "/feedback") or path.startswith(("/v1/", "/chat/", "/sessions/"))
 
 
 class TokenBuckets:
