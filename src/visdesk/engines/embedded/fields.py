@@ -45,10 +45,10 @@ def answer_field(intent: Intent, seen: Perception, passages: tuple[Passage, ...]
     best = _best_key_value(seen, target, fields)
     if best is not None and best[0] >= SURE:
         return _kv_reply(*best[1:], lang, confident=True)
-    located = _label_line(seen, target, fields)
+    located = _label_line(seen, target, fields, include_tables=bool(intent.quoted))
     if located is not None and located[0] >= SURE:
         return _kv_reply(*located[1:], lang, confident=True)
-    fact = _fact(seen, fields, lang)
+    fact = None if intent.quoted else _fact(seen, fields, lang)
     if fact is not None:
         return fact
     product = _product_spec(passages, target, fields, lang)
@@ -105,10 +105,12 @@ def _fit(fields: list[str], key: str, value: str) -> float:
     return 1.0
 
 
-def _label_line(seen: Perception, target: str, fields: list[str]) -> tuple[float, str, str, Box, Box] | None:
+def _label_line(
+    seen: Perception, target: str, fields: list[str], include_tables: bool = False
+) -> tuple[float, str, str, Box, Box] | None:
     """A line that is the label itself; its value is the next line right in its row, or the line below."""
     rows: list[list[int]] = seen.extras.get("rows", [])
-    in_table = set(seen.extras.get("table_lines", ()))
+    in_table = set() if include_tables else set(seen.extras.get("table_lines", ()))
     best: tuple[float, str, str, Box, Box] | None = None
     for row_no, row in enumerate(rows):
         for pos, index in enumerate(row):
@@ -151,9 +153,12 @@ def _after_label(text: str, label: str) -> tuple[int, str] | None:
     return None
 
 
+_LABEL_END = re.compile(r"[:：]$|\b(?:by|date|no\.?|name|number|title)$", re.IGNORECASE)
+
+
 def _neighbour(seen: Perception, rows: list[list[int]], row_no: int, pos: int) -> OcrLine | None:
     row = rows[row_no]
-    if pos + 1 < len(row) and not seen.lines[row[pos + 1]].text.endswith((":", "：")):
+    if pos + 1 < len(row) and not _LABEL_END.search(seen.lines[row[pos + 1]].text):
         return seen.lines[row[pos + 1]]
     label = seen.lines[row[pos]].box
     for index in rows[row_no + 1] if row_no + 1 < len(rows) else []:
