@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from PIL import Image
 
 from visdesk.domain import ImageInput
+from visdesk.images import fit
 
 
 class MemoryImageStore:
@@ -58,18 +59,9 @@ def decode_image(stored: StoredImage, max_side: int) -> ImageInput:
         ocr_image = opened.convert("RGB")
     return ImageInput(
         content_id=stored.content_id,
-        image=_fit(ocr_image, max_side),
+        image=fit(ocr_image, max_side),
         ocr_image=ocr_image,
         original_size=stored.original_size,
         media_type=stored.media_type,
         byte_size=stored.byte_size,
     )
-
-
-def _fit(image: Image.Image, max_side: int) -> Image.Image:
-    longest = max(image.size)
-    if longest <= max_side:
-        return image
-    ratio = max_side / longest
-    size = (max(1, round(image.width * ratio)), max(1, round(image.height * ratio)))
-    return image.resize(size, Image.Resampling.LANCZOS)

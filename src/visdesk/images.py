@@ -110,8 +110,8 @@ def intake(data: bytes, settings: ImageSettings) -> ImageInput:
     image = _open_checked(data, media_type, settings)
     image = _to_rgb(image)
     original_size = image.size
-    ocr_image = _fit(image, settings.ocr_max_side)
-    engine_image = _fit(ocr_image, settings.max_side)
+    ocr_image = fit(image, settings.ocr_max_side)
+    engine_image = fit(ocr_image, settings.max_side)
     digest = hashlib.sha256(f"{ocr_image.width}x{ocr_image.height}:".encode())
     digest.update(ocr_image.tobytes())
     return ImageInput(
@@ -190,7 +190,7 @@ def _to_rgb(image: Image.Image) -> Image.Image:
     return image
 
 
-def _fit(image: Image.Image, max_side: int) -> Image.Image:
+def fit(image: Image.Image, max_side: int) -> Image.Image:
     """Downscale so the longest side is at most `max_side` (never upscale)."""
     longest = max(image.size)
     if longest <= max_side:

@@ -85,7 +85,12 @@ async def reply(request: Request, events: AsyncIterator[Delta | Answer], stream:
     if not stream:
         answer = await until_disconnected(request, collect(events))
         return JSONResponse(answer_json(answer))
-    # Pull the first event before answering 200, so bad input is still a proper HTTP error.
+    return StreamingResponse(sse_events(await primed(events)), media_type="text/event-stream", headers=SSE_HEADERS)
+
+
+async def primed(events: AsyncIterator[Delta | Answer]) -> AsyncIterator[Delta | Answer]:
+    """Pull the first event before a 200 is sent, so bad input still becomes a proper HTTP error;
+    the returned stream replays it and continues."""
     iterator = aiter(events)
     first = await anext(iterator)
 
@@ -94,7 +99,7 @@ async def reply(request: Request, events: AsyncIterator[Delta | Answer], stream:
         async for event in iterator:
             yield event
 
-    return StreamingResponse(sse_events(chained()), media_type="text/event-stream", headers=SSE_HEADERS)
+    return chained()
 
 
 def error_response(exc: AppError) -> JSONResponse:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -17,10 +17,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
 
-from visdesk.api.common import SSE_HEADERS, get_pipeline, request_id, until_disconnected
+from visdesk.api.common import SSE_HEADERS, get_pipeline, primed, request_id, until_disconnected
 from visdesk.api.openai_request import earlier_turns, generation_options, image_bytes, question_and_image_url
 from visdesk.api.openai_stream import chunk_events, completion, openai_error_response
-from visdesk.domain import Answer, Ask, Delta
+from visdesk.domain import Ask
 from visdesk.errors import AppError, ErrorCode
 from visdesk.protocol_openai import ChatCompletion, ChatCompletionRequest, ModelCard, ModelList, OpenAIErrorResponse
 from visdesk.streaming import collect
@@ -86,18 +86,9 @@ async def chat_completions(request: Request, body: ChatCompletionRequest) -> Any
     if not body.stream:
         answer = await until_disconnected(request, collect(events))
         return JSONResponse(completion(answer, body.model, question))
-    # Pull the first event before answering 200, so bad input is still a proper HTTP error.
-    iterator = aiter(events)
-    first = await anext(iterator)
-
-    async def chained() -> AsyncIterator[Delta | Answer]:
-        yield first
-        async for event in iterator:
-            yield event
-
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
     chunks = chunk_events(
-        chained(), completion_id=f"chatcmpl-{uuid.uuid4().hex}", model=body.model, question=question,
+        await primed(events), completion_id=f"chatcmpl-{uuid.uuid4().hex}", model=body.model, question=question,
         include_usage=include_usage,
     )  # fmt: skip
     return StreamingResponse(chunks, media_type="text/event-stream", headers=SSE_HEADERS)

@@ -28,7 +28,7 @@ from visdesk.protocol_openai import (
     OpenAIErrorResponse,
     Usage,
 )
-from visdesk.streaming import evidence_json, sources_json
+from visdesk.streaming import answer_json
 
 log = logging.getLogger("visdesk.api.openai")
 
@@ -73,20 +73,13 @@ def _usage(answer: Answer, question: str) -> Usage:
     return Usage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion)
 
 
+_IN_COMPLETION = ("answer", "latency_ms", "finish_reason")
+
+
 def visdesk_extra(answer: Answer) -> dict[str, Any]:
-    """The non-standard `visdesk` field: what our own clients use and OpenAI clients ignore."""
-    return {
-        "evidence": evidence_json(answer.evidence),
-        "sources": sources_json(answer.sources),
-        "session_id": answer.session_id,
-        "message_id": answer.message_id,
-        "engine": answer.engine,
-        "cached": answer.cached,
-        "language": answer.language,
-        "mode": answer.mode.value,
-        "level": answer.level.value,
-        "structured": answer.structured,
-    }
+    """The non-standard `visdesk` field: what our own clients use and OpenAI clients ignore
+    (the /v1/chat object without what the completion already carries)."""
+    return {k: v for k, v in answer_json(answer).items() if k not in _IN_COMPLETION}
 
 
 def completion(answer: Answer, model: str, question: str) -> dict[str, Any]:
