@@ -69,8 +69,20 @@ def extract_facts(lines: tuple[OcrLine, ...]) -> dict[str, list[dict[str, object
                     text = (match.group(1) if kind == "exception" else match.group(0)).strip()
                 if not text or (kind == "error_code" and _looks_like_date_or_money(text)):
                     continue
+                if kind == "date" and not _plausible_date(text):
+                    continue
                 found.setdefault(kind, []).append({"text": text, "line": index})
     return found
+
+
+def _plausible_date(text: str) -> bool:
+    """Reject '43-45-47': some part must be a month (1-12) and the others a day or a year."""
+    parts = [int(p) for p in re.findall(r"\d+", text)]
+    if len(parts) < 3 or re.search(r"[A-Za-z]", text):
+        return True
+    if parts[0] > 31:  # year first
+        return 1 <= parts[1] <= 12 and 1 <= parts[2] <= 31
+    return (1 <= parts[1] <= 12 and 1 <= parts[0] <= 31) or (1 <= parts[0] <= 12 and 1 <= parts[1] <= 31)
 
 
 def _looks_like_date_or_money(text: str) -> bool:

@@ -10,7 +10,7 @@ import re
 
 from visdesk.domain import OcrLine, Perception
 from visdesk.engines.embedded.intents import Intent
-from visdesk.engines.embedded.labels import normalise
+from visdesk.engines.embedded.labels import SYNONYMS, fields_in, normalise, similarity
 from visdesk.engines.embedded.reply import Reply, ev
 from visdesk.perception.facts import parse_amount
 
@@ -53,6 +53,11 @@ def _value_above(lines: tuple[OcrLine, ...], label: OcrLine) -> OcrLine | None:
     return best
 
 
+def _is_field_label(text: str) -> bool:
+    """'Amount', 'Qty', '单价' are column labels of a receipt or table, not chart categories."""
+    return any(similarity(text, alias) >= 0.95 for field in fields_in(text) for alias in SYNONYMS[field])
+
+
 def answer_chart(intent: Intent, seen: Perception, question: str, lang: str) -> Reply | None:
     pairs = [(label, value) for label, value in chart_pairs(seen) if not _is_value(label.text) or len(label.text) == 4]
     if len(pairs) < 2:
@@ -63,6 +68,7 @@ def answer_chart(intent: Intent, seen: Perception, question: str, lang: str) -> 
         (label, value)
         for label, value in pairs
         if len(normalise(label.text)) >= 2
+        and not _is_field_label(label.text)
         and (normalise(label.text) in words or (not label.text.isascii() and normalise(label.text) in q))
     ]
     if len(asked) == 1:

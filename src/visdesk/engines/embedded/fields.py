@@ -48,7 +48,7 @@ def answer_field(intent: Intent, seen: Perception, passages: tuple[Passage, ...]
     located = _label_line(seen, target, fields, include_tables=bool(intent.quoted))
     if located is not None and located[0] >= SURE:
         return _kv_reply(*located[1:], lang, confident=True)
-    fact = None if intent.quoted else _fact(seen, fields, lang)
+    fact = None if intent.quoted else _fact(seen, fields, lang) or _total_row_number(seen, fields, lang)
     if fact is not None:
         return fact
     product = _product_spec(passages, target, fields, lang)
@@ -95,7 +95,8 @@ def _fit(fields: list[str], key: str, value: str) -> float:
         return 1.0
     field = fields[0]
     if field == "total":
-        if parse_amount(value) is None or not re.search(r"\d[.,]\d", value):
+        amount = parse_amount(value)
+        if amount is None or amount == 0 or not re.search(r"\d[.,]\d", value):
             return 0.3
         if _TOTAL_NOT.search(key):
             return 0.6
@@ -182,6 +183,31 @@ def _fact(seen: Perception, fields: list[str], lang: str) -> Reply | None:
             reply.value = str(chosen["text"])
             return reply
     return None
+
+
+_DECIMAL = re.compile(r"(?<![\d.])\d{1,3}(?:,\d{3})*\.\d{2}(?![\d.])")
+
+
+def _total_row_number(seen: Perception, fields: list[str], lang: str) -> Reply | None:
+    """Receipts that print amounts without a currency: the last decimal number on a 'total' row."""
+    if "total" not in fields[:1]:
+        return None
+    best: tuple[OcrLine, str] | None = None
+    for row in seen.extras.get("rows", []):
+        texts = " ".join(seen.lines[i].text for i in row)
+        norm = normalise(texts)
+        if not any(normalise(a) in norm for a in ("total", "合计", "总计", "实付")) or _TOTAL_NOT.search(texts):
+            continue
+        for index in reversed(row):
+            numbers = _DECIMAL.findall(seen.lines[index].text)
+            if numbers and (parse_amount(numbers[-1]) or 0) > 0:
+                best = (seen.lines[index], numbers[-1])
+                break
+    if best is None:
+        return None
+    line, value = best
+    label = "合计" if lang == "zh" else "total"
+    return Reply(text=say("field", lang, label=label, value=value), evidence=[ev(line)], value=value)
 
 
 def _first_en(field: str) -> int:
