@@ -291,16 +291,19 @@ def _status(seen: Perception, lang: str) -> Reply | None:
 
 
 def _title(seen: Perception, lang: str) -> Reply | None:
-    """The title: the large line the layout marked, else the tallest of the first three lines."""
+    """The title: the large line the layout marked (else the first line), with a wrapped second line."""
     title = seen.extras.get("title")
     if not isinstance(title, int):
-        top = range(min(3, len(seen.lines)))
-        title = max(top, key=lambda i: seen.lines[i].box[3] - seen.lines[i].box[1], default=None)
+        title = 0 if seen.lines else None
     if title is None:
         return None
-    line = seen.lines[title]
+    used = [seen.lines[title]]
+    below = seen.lines[title + 1] if title + 1 < len(seen.lines) else None
+    if below is not None and 0 <= below.box[1] - used[0].box[3] < 0.8 * _h(used[0]) and _wordy_name(below.text):
+        used.append(below)  # a title wrapped onto a second line (or its subtitle)
+    value = " ".join(line.text for line in used)
     label = "标题" if lang == "zh" else "title"
-    return Reply(text=say("field", lang, label=label, value=line.text), evidence=[ev(line)], value=line.text)
+    return Reply(text=say("field", lang, label=label, value=value), evidence=[ev(line) for line in used], value=value)
 
 
 def _wordy_name(text: str) -> bool:
