@@ -3,12 +3,13 @@
     python -m bench latency [--images 20] [--env VISDESK_OCR__DET_LIMIT_SIDE_LEN=736 ...]
 
 Starts `python -m visdesk serve` as a subprocess (its own process, as in production), then:
-- baseline: bare GET /healthz round trips, and raw OCR (intake + RapidOCR, in this process while
-  the server idles) on the very images the requests send;
+- baseline: bare GET /healthz round trips, and raw OCR (intake + RapidOCR, in this process,
+  alternating with the requests so both see the same load) on the very images the requests send;
 - new image: one POST /v1/chat per screenshot, each a different 1024 px image (nothing cached);
 - follow-up: a different question in the same session (the answer cache misses, the perception
   cache hits).
-Prints p50/p95 per phase and writes bench/results/latency.json.
+Prints p50/p95 per phase (wall time, and CPU time: the server's from /proc, steadier on a shared
+machine) and writes bench/results/latency.json.
 """
 
 from __future__ import annotations
@@ -107,34 +108,42 @@ def start_server(tmp: Path, env_overrides: dict[str, str]) -> tuple[subprocess.P
     raise TimeoutError("server did not become ready in 180 s")
 
 
-def ocr_baseline(images: list[bytes], env_overrides: dict[str, str]) -> tuple[list[float], list[float]]:
-    """Intake + RapidOCR on the same images, in this process, with the server's OCR settings.
+class OcrBaseline:
+    """Intake + RapidOCR in this process, with the server's OCR settings (the work a new image must do)."""
 
-    Returns (wall ms, CPU ms) per image: on a shared machine the CPU time is the steadier number.
-    """
-    from visdesk.images import intake
-    from visdesk.perception.ocr import OcrReader
-    from visdesk.settings import Settings
+    def __init__(self, env_overrides: dict[str, str]) -> None:
+        from visdesk.perception.ocr import OcrReader
+        from visdesk.settings import Settings
 
-    saved = {k: os.environ.get(k) for k in env_overrides}
-    os.environ.update(env_overrides)
-    try:
-        settings = Settings(_env_file=None)  # type: ignore[call-arg]
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    reader = OcrReader(settings.ocr)
-    reader.warm_up()
-    wall, cpu = [], []
-    for data in images:
+        saved = {k: os.environ.get(k) for k in env_overrides}
+        os.environ.update(env_overrides)
+        try:
+            self.settings = Settings(_env_file=None)  # type: ignore[call-arg]
+        finally:
+            for k, v in saved.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+        self.reader = OcrReader(self.settings.ocr)
+        self.reader.warm_up()
+
+    def time(self, data: bytes) -> tuple[float, float]:
+        """(wall ms, CPU ms) of intake + OCR: on a shared machine the CPU time is the steadier number."""
+        from visdesk.images import intake
+
         started, cpu_started = time.perf_counter(), time.process_time()
-        reader.read(intake(data, settings.images))
-        wall.append((time.perf_counter() - started) * 1000)
-        cpu.append((time.process_time() - cpu_started) * 1000)
-    return wall, cpu
+        self.reader.read(intake(data, self.settings.images))
+        return (time.perf_counter() - started) * 1000, (time.process_time() - cpu_started) * 1000
+
+
+def process_cpu_ms(pid: int) -> float:
+    """User + system CPU time of a process so far (Linux /proc), in ms; 0 where /proc is missing."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def chat(client: httpx.Client, base: str, body: dict[str, Any]) -> tuple[float, dict[str, Any]]:
@@ -157,6 +166,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     load_before = os.getloadavg()
     images = screenshots(args.images + 2, args.seed)
     warm, images = images[:2], images[2:]
+    baseline = OcrBaseline(env_overrides)
     with tempfile.TemporaryDirectory(prefix="visdesk-latency-") as tmp:
         process, base = start_server(Path(tmp), env_overrides)
         try:
@@ -169,22 +179,29 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
                     started = time.perf_counter()
                     client.get(base + "/healthz").raise_for_status()
                     health.append((time.perf_counter() - started) * 1000)
-                new, follow, server_new, sessions = [], [], [], []
-                for k, data in enumerate(images):
+                ocr, ocr_cpu, new, new_cpu, server_new, sessions = [], [], [], [], [], []
+                for k, data in enumerate(images):  # baseline and request alternate: both see the same load
+                    wall_ms, cpu_ms = baseline.time(data)
+                    ocr.append(wall_ms)
+                    ocr_cpu.append(cpu_ms)
                     lang = "zh" if k % 2 == 0 else "en"
                     body = {"image": base64.b64encode(data).decode(), "question": QUESTIONS[lang][0]}
+                    cpu_before = process_cpu_ms(process.pid)
                     elapsed, reply = chat(client, base, body)
+                    new_cpu.append(process_cpu_ms(process.pid) - cpu_before)
                     new.append(elapsed)
                     server_new.append(float(reply.get("latency_ms", 0.0)))
                     sessions.append((reply["session_id"], lang))
+                follow, follow_cpu = [], []
                 for session_id, lang in sessions:
+                    cpu_before = process_cpu_ms(process.pid)
                     elapsed, reply = chat(client, base, {"session_id": session_id, "question": QUESTIONS[lang][1]})
+                    follow_cpu.append(process_cpu_ms(process.pid) - cpu_before)
                     assert not reply.get("cached"), "a follow-up with a new question must not be an answer-cache hit"
                     follow.append(elapsed)
         finally:
             process.terminate()
             process.wait(timeout=20)
-        ocr, ocr_cpu = ocr_baseline(images, env_overrides)
 
     phases = {
         "healthz (baseline)": percentiles(health),
@@ -192,7 +209,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "  raw OCR CPU time": percentiles(ocr_cpu),
         "new image /v1/chat": percentiles(new),
         "  of which server-side": percentiles(server_new),
+        "  server CPU time": percentiles(new_cpu),
         "follow-up /v1/chat": percentiles(follow),
+        "  server CPU time ": percentiles(follow_cpu),
     }
     print(f"{'phase':<34} {'n':>4} {'p50 ms':>9} {'p95 ms':>9}")
     for name, p in phases.items():
