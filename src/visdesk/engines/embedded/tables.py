@@ -112,8 +112,8 @@ def _column(table: Table, question: str, intent: Intent, name_col: int) -> int |
             scores.append(0.0)
             continue
         score = 1.0 if h and h in q else 0.0
-        for field in intent.fields:
-            score = max(score, 0.85 * max(similarity(header, alias) for alias in SYNONYMS[field]))
+        for rank, field in enumerate(intent.fields):  # the first field named is the one asked about
+            score = max(score, (0.85 - 0.15 * rank) * max(similarity(header, alias) for alias in SYNONYMS[field]))
         for field, pattern in _IMPLIED.items() if intent.extreme else ():
             if pattern.search(question):
                 aliases = SYNONYMS.get(field, ()) + SYNONYMS.get("ship_date", ()) * (field == "date")
