@@ -42,6 +42,10 @@ def answer_field(intent: Intent, seen: Perception, passages: tuple[Passage, ...]
         reply = _title(seen, lang)
         if reply:
             return reply
+    if intent.quoted:  # a quoted label means that printed label first; its synonyms only as a fallback
+        for reply in (_best_key_value(seen, target, []), _label_line(seen, target, [], include_tables=True)):
+            if reply is not None and reply[0] >= SURE:
+                return _kv_reply(*reply[1:], lang, confident=True)
     best = _best_key_value(seen, target, fields)
     if best is not None and best[0] >= SURE:
         return _kv_reply(*best[1:], lang, confident=True)

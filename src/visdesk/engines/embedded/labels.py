@@ -324,7 +324,7 @@ def display_label(label: str, lang: str) -> str:
             score = similarity(label, alias)
             if score > best_score:
                 best, best_score = field, score
-    if best is None or best_score < 0.8:
+    if best is None or best_score < 0.95:
         return label
     wanted = next((a for a in SYNONYMS[best] if a.isascii() == (lang == "en")), None)
     if wanted is None:
