@@ -48,6 +48,12 @@ class KnowledgeSettings(BaseModel):
     )
     use_demo: bool = Field(True, description="Ingest the bundled demo shop knowledge base when `dirs` is empty.")
     top_k: int = Field(4, description="Passages retrieved per question.")
+    analyzer: Literal["jieba", "trigram"] = Field(
+        "jieba", description="Full-text analyzer: 'jieba' (segmented zh + porter en, measured better) or 'trigram'."
+    )
+    product_match: bool = Field(
+        True, description="Match photos against catalog images (ORB features) when no model number is legible."
+    )
 
 
 class CacheSettings(BaseModel):
