@@ -116,6 +116,36 @@ async def test_troubleshooting_without_image_cites_the_article() -> None:
     assert [s.title for s in result.last.sources] == ["支付失败怎么办"]
 
 
+E1024_ROW = Passage(
+    doc_id="kb-e1024", title="E1024 单笔支付金额超出银行卡限额", section="The amount exceeds the card's limit",
+    text="错误码 E1024：单笔支付金额超出银行卡限额。 Error E1024: The amount exceeds the card's limit.",
+    score=2.0, kind="error_code",
+    meta={"code": "E1024", "message_zh": "单笔支付金额超出银行卡限额",
+          "message_en": "The amount exceeds the card's limit", "cause_zh": "订单金额高于单笔支付上限",
+          "cause_en": "The order total is above the per-payment limit"},
+)  # fmt: skip
+BILINGUAL_FAQ = Passage(
+    doc_id="kb-pay-2", title="支付问题 / Payment", section="支付失败怎么办？", score=1.0, kind="faq",
+    text="支付失败时，请先查看错误码。常见原因：\n\n1. 超出限额。\n\nIf a payment fails, look for the error code.",
+    meta={"text_zh": "支付失败时，请先查看错误码。常见原因：\n\n1. 超出限额。",
+          "text_en": "If a payment fails, look for the error code. Common causes:\n\n1. Over the limit."},
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(("question", "lang"), [("付不了钱怎么办", "zh"), ("What does the error mean?", "en")])
+async def test_knowledge_is_quoted_in_the_customers_language(question: str, lang: str) -> None:
+    """Bilingual passages are quoted in one language, whole sentences, the seen code's own row first."""
+    result = await ask("order_page_zh", question, passages=(BILINGUAL_FAQ, E1024_ROW))
+    assert "E1024" in result.text
+    assert result.last.sources[0].title.startswith("E1024")
+    if lang == "zh":
+        assert "exceeds" not in result.text and "If a payment" not in result.text
+    else:
+        assert "超出银行卡限额" not in result.text and "单笔支付上限" not in result.text
+        assert "per-payment limit" in result.text
+    assert not result.text.rstrip().endswith(("：", ":"))
+
+
 async def test_crash_log_names_exception_location_version_and_known_issue() -> None:
     known = Passage(
         doc_id="kb-npe", title="Cart crash on open", section="Known issues", score=2.0, kind="article",

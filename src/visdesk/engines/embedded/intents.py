@@ -35,6 +35,7 @@ _DESCRIBE = re.compile(
     r"什么错误|什么问题|describe|summari[sz]e|what do you see|read (?:it|this)",
     re.IGNORECASE,
 )
+_EXPLAIN = re.compile(r"什么意思|啥意思|含义|\bmean(?:s|ing)?\b", re.IGNORECASE)
 _CRASH = re.compile(r"崩溃|闪退|crash|exception|stack|异常|日志|log\b", re.IGNORECASE)
 _MAX = re.compile(
     r"最晚|最新|最贵|最高|最多|最大|最长|latest|most recent|most expensive|highest|most|largest|biggest|maximum|max\b|"
@@ -89,6 +90,7 @@ def classify(question: str) -> Intent:
         "crash": bool(_CRASH.search(question)),
         "how_many": bool(_HOW_MANY.search(question)),
         "chart": bool(_CHART.search(question)),
+        "explain": bool(_EXPLAIN.search(question)),
     }
     explicit_yesno = bool(_EXPLICIT_YESNO.search(question))
     asks_value = bool(fields) and bool(_ASKS_VALUE.search(question))
@@ -98,8 +100,8 @@ def classify(question: str) -> Intent:
         kind = "yesno"
     elif cues["crash"]:
         kind = "crash"
-    elif cues["trouble"] and not asks_value:
-        kind = "troubleshoot"
+    elif (cues["trouble"] and not asks_value) or cues["explain"]:
+        kind = "troubleshoot"  # "what does the error mean" is answered like a problem: what it says + the KB
     elif extreme:
         kind = "table"
     elif cues["describe"] and not fields:

@@ -42,25 +42,50 @@ def salient_lines(seen: Perception) -> list[int]:
 
 
 def _advice(passages: tuple[Passage, ...], seen: Perception | None, limit: int = 2) -> list[Passage]:
-    """Passages to quote: those naming a code or phrase seen in the image first, then by score."""
+    """Passages to quote: the error-code row of a code seen in the image first, then articles naming
+    a seen code, then by score."""
     codes = [str(f["text"]) for f in (seen.extras.get("facts", {}).get("error_code", []) if seen else [])]
 
-    def rank(p: Passage) -> tuple[int, float]:
+    def rank(p: Passage) -> tuple[int, int, float]:
         hit = any(normalise(code) in normalise(p.text + p.title) for code in codes)
-        return (1 if hit else 0, p.score)
+        own_row = hit and p.kind == "error_code"
+        return (1 if own_row else 0, 1 if hit else 0, p.score)
 
     ranked = sorted((p for p in passages if p.kind != "product"), key=rank, reverse=True)
     return ranked[:limit]
 
 
-def _summary(passage: Passage, max_chars: int = 180) -> str:
-    sentences = [s.strip() for s in _SENTENCE.split(passage.text.strip()) if s.strip()]
+def _in_language(passage: Passage, lang: str) -> str:
+    """The passage in the customer's language: error-code rows from their per-language fields,
+    bilingual articles from the half in that language (the knowledge base splits them)."""
+    meta = passage.meta
+    if passage.kind == "error_code" and meta.get(f"message_{lang}"):
+        zh = lang == "zh"
+        labels = (("message", f"错误码 {meta.get('code', '')}", f"Error {meta.get('code', '')}"),
+                  ("cause", "原因", "Cause"), ("solution", "解决方法", "Solution"))  # fmt: skip
+        parts = [
+            f"{label_zh}：{meta[f'{key}_{lang}']}" if zh else f"{label_en}: {str(meta[f'{key}_{lang}']).rstrip('.')}"
+            for key, label_zh, label_en in labels
+            if meta.get(f"{key}_{lang}")
+        ]
+        return "。".join(parts) + "。" if zh else ". ".join(parts) + "."
+    return str(meta.get(f"text_{lang}") or passage.text)
+
+
+def _summary(passage: Passage, lang: str, max_chars: int = 160) -> str:
+    """Whole sentences of the passage, up to about `max_chars`; a sentence that only introduces a
+    list ("常见原因：") is dropped rather than left dangling."""
+    text = _in_language(passage, lang).strip()
+    sentences = [s.strip() for s in _SENTENCE.split(text.replace("\n", " ")) if s.strip()]
     out = ""
     for sentence in sentences:
+        sentence = re.sub(r"[^。.!?！？]*[:：]\s*$", "", sentence).strip()
+        if not sentence:
+            continue
         if out and len(out) + len(sentence) > max_chars:
             break
-        out += sentence if not out or not out[-1].isascii() else " " + sentence
-    return out or passage.text[:max_chars]
+        out += sentence if not out or lang == "zh" else " " + sentence
+    return out or _SENTENCE.split(text)[0][:max_chars]
 
 
 def _limit_observation(seen: Perception, lang: str) -> tuple[str, list[OcrLine]] | None:
@@ -123,8 +148,8 @@ def answer_troubleshoot(seen: Perception | None, passages: tuple[Passage, ...], 
             parts.append(say("shows", lang) + ("；" if lang == "zh" else "; ").join(f"“{ln.text}”" for ln in shown))
             evidence.extend(ev(line) for line in shown)
     used = _advice(passages, seen)
-    for passage in used:
-        parts.append(say("kb", lang) + _summary(passage))
+    for passage in used[:1] if limit is not None else used:  # the observation already gives the advice
+        parts.append(say("kb", lang) + _summary(passage, lang))
     if not used and limit is None:
         parts.append(say("suggest", lang))
     joiner = "" if lang == "zh" else " "
@@ -159,13 +184,15 @@ def answer_crash(seen: Perception, passages: tuple[Passage, ...], lang: str) -> 
         text = f"崩溃原因是 {name}"
         text += f"，发生在 {location}" if location else ""
         text += f"（应用版本 {version}）。" if version else "。"
-        text += f"这是已知问题：{_summary(known[0])}" if known else "请把完整日志和手机型号发给人工客服，以便排查。"
+        text += (
+            f"这是已知问题：{_summary(known[0], lang)}" if known else "请把完整日志和手机型号发给人工客服，以便排查。"
+        )
     else:
         text = f"The crash is a {name}"
         text += f" in {location}" if location else ""
         text += f" (app version {version})." if version else "."
         text += (
-            f" This is a known issue: {_summary(known[0])}"
+            f" This is a known issue: {_summary(known[0], lang)}"
             if known
             else (" Please send the full log and your phone model to a human agent so we can investigate.")
         )
