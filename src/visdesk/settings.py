@@ -34,7 +34,12 @@ class ImageSettings(BaseModel):
 class OcrSettings(BaseModel):
     det_limit_side_len: int = Field(960, description="RapidOCR detection input: longest side limit, in pixels.")
     use_cls: bool = Field(False, description="Run the text-direction classifier (slower; helps upside-down text).")
-    threads: int = Field(0, description="onnxruntime intra-op threads; 0 lets onnxruntime choose.")
+    threads: int = Field(
+        1, description="onnxruntime intra-op threads per OCR model run; 0 lets onnxruntime choose (spins; slower here)."
+    )
+    rec_workers: int = Field(
+        2, description="Threads that recognise one image's text lines in parallel (1 = serial); ~CPU cores."
+    )
     min_score: float = Field(0.5, description="Drop recognised lines below this confidence.")
     perception_cache_size: int = Field(256, description="Perceptions (OCR + layout) kept in memory, per image id.")
 

@@ -13,6 +13,7 @@ from functools import cached_property
 import numpy as np
 
 from visdesk.domain import ImageInput, OcrLine
+from visdesk.perception.parallel_rec import install as install_parallel_recognition
 from visdesk.settings import OcrSettings
 
 log = logging.getLogger("visdesk.ocr")
@@ -22,6 +23,7 @@ class OcrReader:
     def __init__(self, settings: OcrSettings) -> None:
         self.settings = settings
         self._lock = threading.Lock()
+        self.parallel_recognition = False
 
     @cached_property
     def _engine(self):  # type: ignore[no-untyped-def]
@@ -36,7 +38,9 @@ class OcrReader:
             "Det.limit_type": "max",
             "EngineConfig.onnxruntime.intra_op_num_threads": threads,
         }
-        return RapidOCR(params=params)
+        engine = RapidOCR(params=params)
+        self.parallel_recognition = install_parallel_recognition(engine, self.settings.rec_workers)
+        return engine
 
     def warm_up(self) -> None:
         """Load the ONNX sessions now (start-up) rather than on the first customer's request."""
