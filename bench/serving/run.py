@@ -68,6 +68,11 @@ VARIANTS: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
 }
 
 
+def _ratio(bare_rps: float, rps: float) -> float | None:
+    """bare ÷ this; None when no request of this server succeeded (the non-200 column says why)."""
+    return round(bare_rps / rps, 2) if rps else None
+
+
 def cache_hits(*, concurrency: int, seconds: float, rounds: int, variants: list[str], client: str) -> dict[str, Any]:
     """Cache-hit req/s and latency of each full-stack variant and of the bare endpoint, same client."""
     image = order_screenshot()
@@ -103,7 +108,7 @@ def cache_hits(*, concurrency: int, seconds: float, rounds: int, variants: list[
             "p50_ms": round(statistics.median(s["p50_ms"] for s in runs), 2),
             "p99_ms": round(statistics.median(s["p99_ms"] for s in runs), 2),
             "non_200": sum(v for s in runs for k, v in s["statuses"].items() if k not in (200, "200")),
-            "cost_vs_bare": round(bare_rps / statistics.median(s["ok_rps"] for s in runs), 2),
+            "cost_vs_bare": _ratio(bare_rps, statistics.median(s["ok_rps"] for s in runs)),
         }
         for name, runs in results.items()
     }
@@ -214,7 +219,7 @@ def print_cache(result: dict[str, Any]) -> None:
     for name, row in result["table"].items():
         print(
             f"{name:44} {row['ok_rps']:>8} {row['p50_ms']:>8} {row['p99_ms']:>8} {row['non_200']:>8} "
-            f"{row['cost_vs_bare']:>6}"
+            f"{row['cost_vs_bare'] if row['cost_vs_bare'] is not None else 'n/a':>6}"
         )
     print("cost× = bare req/s ÷ this req/s (target for a cache hit: ≤ 2)")
     print("in process (ASGI called directly), ms per cache hit:")
