@@ -23,6 +23,7 @@ _PROBLEM = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE = re.compile(r"(?<=[。！？])\s*|(?<=[.!?])\s+")
+_LIST_MARKER = re.compile(r"(?:\d{1,2}|[a-zA-Z])[.)、]|[-*•]")
 _LIBRARY_FRAME = re.compile(r"\b(?:android|androidx|java|javax|kotlin|dalvik|sun|com\.android|node:|internal/)[./]")
 
 
@@ -76,11 +77,13 @@ def _summary(passage: Passage, lang: str, max_chars: int = 160) -> str:
     """Whole sentences of the passage, up to about `max_chars`; a sentence that only introduces a
     list ("常见原因：") is dropped rather than left dangling."""
     text = _in_language(passage, lang).strip()
+    if passage.kind == "error_code":
+        max_chars = max(max_chars, 260)  # message, cause and solution: the solution is what helps
     sentences = [s.strip() for s in _SENTENCE.split(text.replace("\n", " ")) if s.strip()]
     out = ""
     for sentence in sentences:
         sentence = re.sub(r"[^。.!?！？]*[:：]\s*$", "", sentence).strip()
-        if not sentence:
+        if not sentence or _LIST_MARKER.fullmatch(sentence):
             continue
         if out and len(out) + len(sentence) > max_chars:
             break
@@ -148,12 +151,28 @@ def answer_troubleshoot(seen: Perception | None, passages: tuple[Passage, ...], 
             parts.append(say("shows", lang) + ("；" if lang == "zh" else "; ").join(f"“{ln.text}”" for ln in shown))
             evidence.extend(ev(line) for line in shown)
     used = _advice(passages, seen)
-    for passage in used[:1] if limit is not None else used:  # the observation already gives the advice
+    own_row = bool(used) and used[0].kind == "error_code" and _names_seen_code(used[0], seen)
+    # The observation (a card limit) or the seen code's own error-code row already gives the advice.
+    for passage in used[:1] if (limit is not None or own_row) else used:
         parts.append(say("kb", lang) + _summary(passage, lang))
     if not used and limit is None:
         parts.append(say("suggest", lang))
-    joiner = "" if lang == "zh" else " "
-    return Reply(text=joiner.join(parts), evidence=evidence, passages=used, confident=bool(used or limit))
+    return Reply(text=_join(parts, lang), evidence=evidence, passages=used, confident=bool(used or limit))
+
+
+def _join(parts: list[str], lang: str) -> str:
+    """Sentences joined with a full stop where the previous part has none."""
+    out = ""
+    for part in parts:
+        if out and out[-1] not in "。！？.!?":  # a closing quote does not end the sentence
+            out += "。" if lang == "zh" else "."
+        out += part if lang == "zh" or not out else " " + part
+    return out
+
+
+def _names_seen_code(passage: Passage, seen: Perception | None) -> bool:
+    codes = [str(f["text"]) for f in (seen.extras.get("facts", {}).get("error_code", []) if seen else [])]
+    return any(normalise(code) == normalise(str(passage.meta.get("code", ""))) for code in codes)
 
 
 def answer_crash(seen: Perception, passages: tuple[Passage, ...], lang: str) -> Reply | None:
