@@ -180,3 +180,17 @@ async def test_cannot_find_says_so_and_suggests_help(question: str, phrase: str)
 async def test_no_image_asks_for_one() -> None:
     result = await ask(None, "订单号是多少？")
     assert "上传" in result.text
+
+
+async def test_a_named_row_without_a_column_answers_its_result() -> None:
+    """'血红蛋白是多少？' names the row only: the answer is the row's first numeric column."""
+    result = await ask("lab_report", "血红蛋白是多少？")
+    assert "135" in result.text and "6.8" not in result.text
+
+
+async def test_a_short_mark_is_matched_as_a_whole_token() -> None:
+    """'3C' (alias CCC) is not present just because some other mark contains 'cc' or 'c'."""
+    absent = await ask("cert_label", "这个产品有3C认证吗？只回答是或否")
+    assert absent.text.startswith("否")
+    present = await ask("cert_label", "有机认证标识有吗？只回答是或否")
+    assert present.text.startswith("是")

@@ -46,3 +46,13 @@ def test_fuzzy_label_similarity() -> None:
 def test_target_phrase() -> None:
     assert target_phrase("发票代码是多少？") == "发票代码"
     assert target_phrase('What is written next to "DATE OF REPORT"?') == "DATE OF REPORT"
+
+
+def test_a_generic_word_yields_to_the_specific_field() -> None:
+    """'amount' / 'how much' name the total only when nothing more specific is asked about."""
+    from visdesk.engines.embedded.intents import classify
+
+    assert classify("What is the tax amount?").fields[0] == "tax"
+    assert classify("How much tax is charged?").fields[0] == "tax"
+    assert classify("What is the amount?").fields[0] == "total"
+    assert classify("订单金额是多少？").fields[0] == "total"

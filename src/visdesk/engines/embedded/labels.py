@@ -305,8 +305,13 @@ def fields_in(text: str) -> list[str]:
             else:
                 found = key in norm
             if found:
-                hits[field] = max(hits.get(field, 0), len(key))
+                hits[field] = max(hits.get(field, 0), 0 if key in _GENERIC else len(key))
+    # A generic word ("amount", "金额") names a field only when nothing more specific is named:
+    # "tax amount" is the tax, "order amount" the order total.
     return sorted(hits, key=lambda f: -hits[f])
+
+
+_GENERIC = {"amount", "金额", "数额", "value", "数值", "howmuch"}
 
 
 _VARIANTS = str.maketrans(

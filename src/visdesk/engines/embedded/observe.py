@@ -98,7 +98,10 @@ def answer_yesno(intent: Intent, seen: Perception, question: str, lang: str) -> 
         for variant in variants:
             if not variant:
                 continue
-            if variant in text:
+            if len(variant) <= 3 and variant.isascii():
+                # a short mark ("3c", "ccc", "ce") counts only as a whole token: "ccc" is not in "FCC"
+                score = 1.0 if _names(" " + line.text.casefold() + " ", variant) else 0.0
+            elif variant in text:
                 score = 1.0
             else:
                 grams = _bigrams(variant)

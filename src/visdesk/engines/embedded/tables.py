@@ -97,6 +97,8 @@ def answer_table(intent: Intent, seen: Perception, question: str, lang: str) -> 
         fallback = row is None and value_col is not None and not intent.extreme and "total" not in intent.fields[:1]
         if fallback and _column(table, question, primary, name_col) == value_col:
             row = _total_row(table, name_col)  # "税额是多少？" on an invoice: the total line of that column
+        if row is not None and value_col is None and not intent.fields and not intent.extreme:
+            value_col = _value_column(table, name_col)
         if row is not None and value_col is not None and value_col != name_col:
             return _cell(table, row, value_col, name_col, lang)
     return None
@@ -120,7 +122,19 @@ def _column(table: Table, question: str, intent: Intent, name_col: int) -> int |
                 score = max(score, 0.9 * max((similarity(header, a) for a in aliases), default=0))
         scores.append(score)
     best = max(range(len(scores)), key=lambda c: scores[c])
-    return best if scores[best] >= 0.7 else None
+    # 0.65: the field first named (weight 0.85) against a header with one misread character (0.8),
+    # e.g. '参考范園' for 参考范围, still picks its column.
+    return best if scores[best] >= 0.65 else None
+
+
+def _value_column(table: Table, name_col: int) -> int | None:
+    """With a row named but no column ("甘油三酯是多少？"), the value asked for is the row's first
+    numeric column (a lab report's 结果, a price list's price)."""
+    for c in range(len(table.header)):
+        cells = [row[c] for row in table.rows if c < len(row) and row[c]]
+        if c != name_col and cells and sum(_plain_number(cell) for cell in cells) >= 0.6 * len(cells):
+            return c
+    return None
 
 
 def _name_column(table: Table) -> int:
