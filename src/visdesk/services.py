@@ -7,7 +7,7 @@ own tests, and `app.build_services` chooses the implementations from Settings.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -132,5 +132,3 @@ class Services:
         await self.cache.close()
         await self.history.close()
 
-
-AnswerStream = AsyncIterator["Any"]

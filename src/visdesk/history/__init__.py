@@ -19,12 +19,9 @@ def pii_masker(settings: Settings) -> Mask | None:
     """visdesk.safety's mask_pii when settings.safety.mask_pii_in_history, else None (store as given)."""
     if not settings.safety.mask_pii_in_history:
         return None
-    from visdesk import safety
+    from visdesk.safety.pii import mask_pii
 
-    mask = getattr(safety, "mask_pii", None)
-    if mask is None:  # an older safety module: its filter class still masks
-        mask = safety.BasicSafety(settings.safety).mask_pii
-    return mask
+    return mask_pii
 
 
 async def build_history(settings: Settings, mask: Mask | None = None) -> SqlHistory:

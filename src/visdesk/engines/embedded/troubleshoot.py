@@ -42,10 +42,14 @@ def salient_lines(seen: Perception) -> list[int]:
     return list(dict.fromkeys(picked))[:4]
 
 
-def _advice(passages: tuple[Passage, ...], seen: Perception | None, limit: int = 2) -> list[Passage]:
+def _seen_codes(seen: Perception | None) -> list[str]:
+    """The error codes perception found in the image."""
+    return [str(f["text"]) for f in (seen.extras.get("facts", {}).get("error_code", []) if seen else [])]
+
+
+def _advice(passages: tuple[Passage, ...], codes: list[str], limit: int = 2) -> list[Passage]:
     """Passages to quote: the error-code row of a code seen in the image first, then articles naming
     a seen code, then by score."""
-    codes = [str(f["text"]) for f in (seen.extras.get("facts", {}).get("error_code", []) if seen else [])]
 
     def rank(p: Passage) -> tuple[int, int, float]:
         hit = any(normalise(code) in normalise(p.text + p.title) for code in codes)
@@ -150,8 +154,9 @@ def answer_troubleshoot(seen: Perception | None, passages: tuple[Passage, ...], 
         if shown:
             parts.append(say("shows", lang) + ("；" if lang == "zh" else "; ").join(f"“{ln.text}”" for ln in shown))
             evidence.extend(ev(line) for line in shown)
-    used = _advice(passages, seen)
-    own_row = bool(used) and used[0].kind == "error_code" and _names_seen_code(used[0], seen)
+    codes = _seen_codes(seen)
+    used = _advice(passages, codes)
+    own_row = bool(used) and used[0].kind == "error_code" and _names_code(used[0], codes)
     # The observation (a card limit) or the seen code's own error-code row already gives the advice.
     for passage in used[:1] if (limit is not None or own_row) else used:
         parts.append(say("kb", lang) + _summary(passage, lang))
@@ -170,8 +175,7 @@ def _join(parts: list[str], lang: str) -> str:
     return out
 
 
-def _names_seen_code(passage: Passage, seen: Perception | None) -> bool:
-    codes = [str(f["text"]) for f in (seen.extras.get("facts", {}).get("error_code", []) if seen else [])]
+def _names_code(passage: Passage, codes: list[str]) -> bool:
     return any(normalise(code) == normalise(str(passage.meta.get("code", ""))) for code in codes)
 
 
