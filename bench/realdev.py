@@ -10,25 +10,12 @@ bench/results/realdev.json. The images are test data only: they are read in plac
 from __future__ import annotations
 
 import argparse
-import json
-import statistics
-import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
-from bench.accuracy.run import (
-    RESULTS,
-    load_items,
-    make_assistant,
-    parse_overrides,
-    print_failures,
-    quiet_logs,
-    run_items,
-)
-from bench.accuracy.score import print_summary, summarise
+from bench.accuracy.run import RESULTS, evaluate, load_items, quiet_logs
 
-DEFAULT_DATA = Path("/work/shared/data/realdev")
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "realdev"  # ../shared beside the repo
 DIMENSIONS = ("category", "question language", "document language", "category x question language")
 
 
@@ -48,32 +35,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     items = load_items(args.data / "items.jsonl")
     if args.limit:
         items = items[: args.limit]
-    ocr, images = parse_overrides(args.ocr), parse_overrides(args.images)
-    with tempfile.TemporaryDirectory(prefix="visdesk-realdev-") as tmp:
-        assistant = make_assistant(Path(tmp), args.engine, ocr, images)
-        try:
-            started = time.perf_counter()
-            results = run_items(assistant, items, args.data)
-            wall_s = time.perf_counter() - started
-        finally:
-            assistant.close()
     for item in items:  # realdev items have no capture condition; the failure printer shows one
         item.setdefault("condition", "real")
-    summary = summarise(items, [r["correct"] for r in results], DIMENSIONS)
-    print_summary(summary)
-    latencies = [r["latency_ms"] for r in results]
-    print(f"\n{len(items)} items in {wall_s:.1f} s; per-item latency median {statistics.median(latencies):.0f} ms")
-    if args.failures:
-        print_failures(items, results, args.data, args.failures)
-    report = {
-        "benchmark": "realdev", "engine": args.engine, "data": str(args.data), "items": len(items),
-        "ocr_overrides": ocr, "image_overrides": images, "wall_s": round(wall_s, 1),
-        "latency_ms_median": statistics.median(latencies), "summary": summary, "results": results,
-    }  # fmt: skip
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    print(f"wrote {args.out}")
-    return report
+    return evaluate(items, args.data, args, DIMENSIONS, benchmark="realdev", source={"data": str(args.data)})
 
 
 if __name__ == "__main__":

@@ -141,26 +141,40 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     if args.limit:
         items = items[: args.limit]
 
+    return evaluate(items, args.devset, args, DIMENSIONS, benchmark="accuracy", source={"devset": str(args.devset)})
+
+
+def evaluate(
+    items: list[dict[str, Any]],
+    root: Path,
+    args: argparse.Namespace,
+    dimensions: tuple[str, ...],
+    *,
+    benchmark: str,
+    source: dict[str, str],
+) -> dict[str, Any]:
+    """Run `items` through a fresh in-process pipeline, print the tables (and failures), write the JSON
+    report to args.out. Shared by the dev-set and the realdev runners."""
     ocr, images = parse_overrides(args.ocr), parse_overrides(args.images)
-    with tempfile.TemporaryDirectory(prefix="visdesk-bench-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"visdesk-{benchmark}-") as tmp:
         assistant = make_assistant(Path(tmp), args.engine, ocr, images)
         try:
             started = time.perf_counter()
-            results = run_items(assistant, items, args.devset)
+            results = run_items(assistant, items, root)
             wall_s = time.perf_counter() - started
         finally:
             assistant.close()
 
-    summary = summarise(items, [r["correct"] for r in results], DIMENSIONS)
+    summary = summarise(items, [r["correct"] for r in results], dimensions)
     print_summary(summary)
     latencies = [r["latency_ms"] for r in results]
     print(f"\n{len(items)} items in {wall_s:.1f} s; per-item latency median {statistics.median(latencies):.0f} ms")
     if args.failures:
-        print_failures(items, results, args.devset, args.failures)
+        print_failures(items, results, root, args.failures)
     report = {
-        "benchmark": "accuracy",
+        "benchmark": benchmark,
         "engine": args.engine,
-        "devset": str(args.devset),
+        **source,
         "items": len(items),
         "ocr_overrides": ocr,
         "image_overrides": images,
