@@ -26,17 +26,20 @@ from bench.accuracy.score import is_correct
 from bench.realdev import DEFAULT_DATA
 
 # name -> (OcrSettings overrides, ImageSettings overrides); "default" is the shipped configuration
-# (det_limit_side_len 960, no classifier, ocr_max_side 2048, onnxruntime's own thread count).
+# (OpenVINO at the CPU's best precision, 2 threads per run, det_limit_side_len 960, no classifier,
+# ocr_max_side 2048).
 CONFIGS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "default": ({}, {}),
+    "ov_f32": ({"precision": "f32"}, {}),
+    "ort": ({"backend": "onnxruntime"}, {}),
+    "ort_par": ({"backend": "onnxruntime", "threads": 1, "rec_workers": 2}, {}),  # the default until 23 Nov 2026
+    "threads1": ({"threads": 1}, {}),
     "det640": ({"det_limit_side_len": 640}, {}),
     "det736": ({"det_limit_side_len": 736}, {}),
     "det1280": ({"det_limit_side_len": 1280}, {}),
     "cls_on": ({"use_cls": True}, {}),
     "side1024": ({}, {"ocr_max_side": 1024}),
     "side1536": ({}, {"ocr_max_side": 1536}),
-    "threads1": ({"threads": 1}, {}),
-    "threads2": ({"threads": 2}, {}),
 }
 
 

@@ -34,11 +34,22 @@ class ImageSettings(BaseModel):
 class OcrSettings(BaseModel):
     det_limit_side_len: int = Field(960, description="RapidOCR detection input: longest side limit, in pixels.")
     use_cls: bool = Field(False, description="Run the text-direction classifier (slower; helps upside-down text).")
+    backend: Literal["auto", "openvino", "onnxruntime"] = Field(
+        "auto",
+        description="OCR inference runtime: 'auto' = OpenVINO when installed (about 2x faster on CPUs "
+        "with bf16), else onnxruntime; 'openvino' fails at start when it cannot be used.",
+    )
+    precision: Literal["auto", "f32", "bf16"] = Field(
+        "auto",
+        description="OpenVINO inference precision: 'auto' = bf16 where the CPU has it natively, else f32.",
+    )
     threads: int = Field(
-        1, description="onnxruntime intra-op threads per OCR model run; 0 lets onnxruntime choose (spins; slower here)."
+        2, description="Threads per OCR model run (one request); 0 lets the runtime choose (one per core)."
     )
     rec_workers: int = Field(
-        2, description="Threads that recognise one image's text lines in parallel (1 = serial); ~CPU cores."
+        1,
+        description="Threads that recognise one image's text lines in parallel, each with `threads` threads "
+        "(1 = serial; 2 with threads=1 saves onnxruntime CPU at some latency).",
     )
     min_score: float = Field(0.5, description="Drop recognised lines below this confidence.")
     perception_cache_size: int = Field(256, description="Perceptions (OCR + layout) kept in memory, per image id.")

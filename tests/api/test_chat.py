@@ -97,3 +97,9 @@ def test_multipart_stream_flag_in_the_form(client: httpx.Client, dialog_png: byt
         assert response.headers["content-type"].startswith("text/event-stream")
         events = sse_payloads(response)
     assert events[-1]["done"] and CODE in events[-1]["answer"]
+
+
+def test_readyz_names_the_engine_and_the_ocr_runtime(client: httpx.Client) -> None:
+    body = client.get("/readyz").json()
+    assert body["status"] == "ready" and body["engine"] == "embedded"
+    assert body["ocr_runtime"] == "onnxruntime" or body["ocr_runtime"].startswith("openvino/")

@@ -22,7 +22,10 @@ async def readyz(request: Request) -> JSONResponse:
     services = getattr(request.app.state, "services", None)
     if services is None or not services.engine.ready():
         return JSONResponse({"status": "starting"}, status_code=503)
-    return JSONResponse({"status": "ready", "engine": services.engine.name, "level": services.governor.level.value})
+    body = {"status": "ready", "engine": services.engine.name, "level": services.governor.level.value}
+    if services.engine.capabilities.needs_ocr:
+        body["ocr_runtime"] = services.perceiver.reader.backend  # e.g. "openvino/bf16" or "onnxruntime"
+    return JSONResponse(body)
 
 
 @router.get("/metrics", include_in_schema=False)

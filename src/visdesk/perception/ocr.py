@@ -1,7 +1,8 @@
 """RapidOCR wrapper: text lines with boxes in the user's original pixel coordinates.
 
 The wheel of `rapidocr` carries its PP-OCR ONNX models, so this runs offline. One engine
-instance per process; onnxruntime sessions are thread-safe for concurrent `run` calls.
+instance per process; its sessions are thread-safe for concurrent calls (onnxruntime's by design,
+OpenVINO's through one infer request per thread, see `openvino_backend`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from functools import cached_property
 import numpy as np
 
 from visdesk.domain import ImageInput, OcrLine
+from visdesk.perception import openvino_backend
 from visdesk.perception.parallel_rec import install as install_parallel_recognition
 from visdesk.settings import OcrSettings
 
@@ -24,6 +26,7 @@ class OcrReader:
         self.settings = settings
         self._lock = threading.Lock()
         self.parallel_recognition = False
+        self.backend = "onnxruntime"  # what the engine runs on, once loaded: "onnxruntime" or "openvino/<precision>"
 
     @cached_property
     def _engine(self):  # type: ignore[no-untyped-def]
@@ -39,6 +42,16 @@ class OcrReader:
             "EngineConfig.onnxruntime.intra_op_num_threads": threads,
         }
         engine = RapidOCR(params=params)
+        if self.settings.backend != "onnxruntime":
+            precision = openvino_backend.install(engine, self.settings.threads, self.settings.precision)
+            if precision is None and self.settings.backend == "openvino":
+                raise RuntimeError(
+                    "ocr.backend is 'openvino' but OpenVINO could not be loaded (pip install openvino, "
+                    "or set VISDESK_OCR__BACKEND=auto or onnxruntime)"
+                )
+            if precision is not None:
+                self.backend = f"openvino/{precision}"
+        log.info("OCR runtime: %s, %d thread(s) per run", self.backend, self.settings.threads)
         self.parallel_recognition = install_parallel_recognition(engine, self.settings.rec_workers)
         return engine
 
