@@ -64,7 +64,6 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
-
 # --- OpenAI Chat Completions wire models (defined in protocol_openai.py, re-exported here) ---------------------------
 from visdesk.protocol_openai import ChatCompletion as ChatCompletion  # noqa: E402
 from visdesk.protocol_openai import ChatCompletionChunk as ChatCompletionChunk  # noqa: E402

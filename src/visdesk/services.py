@@ -131,4 +131,3 @@ class Services:
         await self.engine.close()
         await self.cache.close()
         await self.history.close()
-

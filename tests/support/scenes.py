@@ -168,6 +168,104 @@ def nameplate_en() -> Scene:
     return c.scene()
 
 
+def order_wide_en() -> Scene:
+    """A wide two-column order summary: labels at the left edge, values right-aligned far away.
+
+    The carrier's value ("UPS") is short and sits right above the tracking number; the order
+    label is printed with a zero for its O, as OCR often reads it.
+    """
+    c = Canvas((1000, 470))
+    c.text("Order details", (380, 20), 32)
+    rows = [
+        ("Items", "€178.00"),
+        ("Shipping", "€10.00"),
+        ("Total paid", "€188.00"),
+        ("0rder #", "7721106548551279"),
+        ("Carrier", "UPS"),
+        ("Tracking number", "1ZMFE9012210419993"),
+    ]
+    for r, (label, value) in enumerate(rows):
+        y = 90 + r * 60
+        c.text(label, (36, y), 26)
+        width = c.draw.textlength(value, font=font(26))
+        c.text(value, (int(960 - width), y), 26)
+    return c.scene()
+
+
+def order_status_zh() -> Scene:
+    """A phone order page: a status headline, then carrier and tracking number."""
+    c = Canvas((720, 420))
+    c.text("我的订单", (290, 20), 32)
+    c.text("已发货", (40, 90), 30)
+    c.text("包裹已由顺丰速运揽收", (40, 140), 22)
+    for r, (label, value) in enumerate(
+        [("实付款", "¥3,315.80"), ("快递公司", "顺丰速运"), ("快递单号", "SF9061985026485")]
+    ):
+        y = 220 + r * 60
+        c.text(label, (40, y))
+        width = c.draw.textlength(value, font=font(24))
+        c.text(value, (int(680 - width), y))
+    return c.scene()
+
+
+def vat_invoice_zh() -> Scene:
+    """A VAT invoice's goods table: a 合计 row carries the amount and tax columns' totals."""
+    c = Canvas((1000, 330))
+    header = ("货物或应税劳务名称", "单位", "数量", "单价", "金额", "税率", "税额")
+    rows = [
+        ("充电宝 20000mAh", "件", "2", "88.50", "177.00", "13%", "23.01"),
+        ("乳胶枕头", "件", "5", "1280.00", "6400.00", "13%", "832.00"),
+        ("合计", "", "", "", "¥6577.00", "", "¥855.01"),
+    ]
+    xs = (30, 300, 390, 480, 610, 760, 860)
+    for col, text in enumerate(header):
+        c.text(text, (xs[col], 40), 22)
+    for r, row in enumerate(rows):
+        for col, text in enumerate(row):
+            if text:
+                c.text(text, (xs[col], 110 + r * 70), 22)
+    return c.scene()
+
+
+def month_chart_zh() -> Scene:
+    """A bar chart whose y-axis ticks share a row with the value labels of the tall bars."""
+    c = Canvas((900, 520))
+    c.text("2022年各月新增用户（人）", (260, 14), 30)
+    base, scale = 440, 0.3
+    for tick in (0, 500, 1000):
+        y = int(base - tick * scale)
+        c.draw.line((90, y, 880, y), fill=(220, 220, 220))
+        c.text(str(tick), (20, y - 14), 20)
+    for i, (month, value) in enumerate({"7月": 944, "8月": 362, "9月": 152, "10月": 974, "11月": 323}.items()):
+        x = 130 + i * 150
+        top = int(base - value * scale)
+        c.draw.rectangle((x, top, x + 80, base), fill=(52, 168, 83))
+        c.text(str(value), (x + 18, top - 34), 22)
+        c.text(month, (x + 20, base + 12), 22)
+    return c.scene()
+
+
+def payment_declined_en() -> Scene:
+    """A payment-failed dialog in pounds: the limit is in the message and on its own line."""
+    c = Canvas((760, 380))
+    c.text("Payment failed", (250, 24), 32, fill=(200, 30, 30))
+    c.text("This payment exceeds your card's per-transaction", (40, 100), 22)
+    c.text("limit of £3,000.00.", (40, 136), 22)
+    c.text("Payment amount: £5,999.00", (40, 200))
+    c.text("Card limit: £3,000.00", (40, 250))
+    c.text("Error code: E3762", (40, 300))
+    return c.scene()
+
+
+def nameplate_power() -> Scene:
+    c = Canvas((700, 260), background=(30, 30, 34))
+    light = (235, 235, 235)
+    c.text("Model: HT-1500", (40, 40), 28, fill=light)
+    c.text("Rated power: 1500W", (40, 110), 28, fill=light)
+    c.text("220-240V ~ 50Hz", (40, 180), 28, fill=light)
+    return c.scene()
+
+
 SCENES = {
     "order_page_zh": order_page_zh,
     "invoice_zh": invoice_zh,
@@ -179,6 +277,12 @@ SCENES = {
     "cert_label": cert_label,
     "lab_report": lab_report,
     "nameplate_en": nameplate_en,
+    "order_wide_en": order_wide_en,
+    "order_status_zh": order_status_zh,
+    "vat_invoice_zh": vat_invoice_zh,
+    "month_chart_zh": month_chart_zh,
+    "payment_declined_en": payment_declined_en,
+    "nameplate_power": nameplate_power,
 }
 
 

@@ -140,14 +140,15 @@ def find_key_values(lines: list[OcrLine], rows: list[list[int]], in_table: set[i
                 len(row) == 2
                 and pos == 0
                 and right is not None
-                and _value_below(lines, rows, row_no, right, line_h) is None
+                and not _heads_a_column(lines, rows, row_no, right, line_h)
             )
             if right is not None and (
                 not looks_like_label(lines[right].text) or line.text.endswith((":", "：")) or pair_row
             ):
                 value_line = lines[right]
                 gap = value_line.box[0] - line.box[2]
-                if gap < 25 * height(line.box):
+                # a two-item row is label and value however wide the page ("Items ........ €178.00")
+                if gap < 25 * height(line.box) or len(row) == 2:
                     pairs.append(
                         KeyValue(key, value_line.text, line.box, value_line.box, min(line.score, value_line.score))
                     )
@@ -160,6 +161,20 @@ def find_key_values(lines: list[OcrLine], rows: list[list[int]], in_table: set[i
                     pairs.append(KeyValue(key, lines[below].text, line.box, lines[below].box, score))
                     used_as_value.add(below)
     return pairs
+
+
+def _heads_a_column(lines: list[OcrLine], rows: list[list[int]], row_no: int, index: int, line_h: float) -> bool:
+    """Whether a label-like line is a column label over a value, rather than the value of its row.
+
+    "Carrier   UPS" above "Tracking number   1Z…": the tracking number sits under "UPS" but is the
+    value of its own row's label, so "UPS" is not a label over it.
+    """
+    below = _value_below(lines, rows, row_no, index, line_h)
+    if below is None:
+        return False
+    below_row = next((r for r in rows[row_no + 1 : row_no + 2] if below in r), [])
+    owned = len(below_row) == 2 and below_row[1] == below and looks_like_label(lines[below_row[0]].text)
+    return not owned
 
 
 def _value_below(lines: list[OcrLine], rows: list[list[int]], row_no: int, index: int, line_h: float) -> int | None:

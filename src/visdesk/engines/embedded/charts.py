@@ -14,7 +14,7 @@ from visdesk.engines.embedded.labels import SYNONYMS, fields_in, normalise, simi
 from visdesk.engines.embedded.reply import Reply, ev
 from visdesk.perception.facts import parse_amount
 
-_NUMBER_ONLY = re.compile(r"^[-+]?[$¥€£]?\d[\d,]*(?:\.\d+)?\s?(?:%|[kKmMbB万亿])?$")
+_NUMBER_ONLY = re.compile(r"^[-+]?[$¥€£]?\d[\d,]*(?:\.\d*)?\s?(?:%|[kKmMbB万亿])?$")
 
 
 def _is_value(text: str) -> bool:
@@ -26,14 +26,24 @@ def chart_pairs(seen: Perception) -> list[tuple[OcrLine, OcrLine]]:
     lines = seen.lines
     pairs = []
     for row in seen.extras.get("rows", []):
-        if len(row) < 3:
-            continue  # an axis has several labels side by side
+        if len(row) < 3 or not _axis_like([lines[i].text for i in row]):
+            continue  # an axis has several labels side by side: categories, or years
         for index in row:
             label = lines[index]
             value = _value_above(lines, label)
             if value is not None:
                 pairs.append((label, value))
     return pairs
+
+
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _axis_like(texts: list[str]) -> bool:
+    """Category labels ('7月', 'Q1', 'North') or years; not a row of value labels that happen to line up."""
+    if all(_YEAR.fullmatch(t.strip()) for t in texts):
+        return True
+    return sum(not _is_value(t) for t in texts) >= 0.6 * len(texts)
 
 
 def _value_above(lines: tuple[OcrLine, ...], label: OcrLine) -> OcrLine | None:

@@ -76,7 +76,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "amount",
         "how much",
         "order total",
-        "grand total",
+        "payment amount",
+        "支付金额",
+        "付款金额",
     ),
     "order_date": (
         "下单时间",
@@ -215,7 +217,18 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "how heavy",
         "weigh",
     ),
-    "status": ("状态", "订单状态", "物流状态", "status", "order status"),
+    "status": (
+        "状态",
+        "订单状态",
+        "物流状态",
+        "到哪一步",
+        "哪一步",
+        "进度",
+        "什么状态",
+        "status",
+        "order status",
+        "progress",
+    ),
     "payment_method": (
         "支付方式",
         "付款方式",
@@ -233,8 +246,37 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
         "付的款",
         "结算方式",
     ),
-    "carrier": ("快递公司", "物流公司", "承运商", "快递", "carrier", "courier", "shipping company", "logistics"),
-    "limit": ("限额", "单笔限额", "额度", "单笔支付限额", "limit", "card limit", "single payment limit"),
+    "carrier": (
+        "快递公司",
+        "物流公司",
+        "承运商",
+        "快递",
+        "哪家快递",
+        "哪个快递",
+        "什么快递",
+        "carrier",
+        "courier",
+        "shipping company",
+        "shipping carrier",
+        "delivery company",
+        "shipped with",
+        "shipped by",
+        "logistics",
+    ),
+    "limit": (
+        "限额",
+        "单笔限额",
+        "额度",
+        "单笔支付限额",
+        "上限",
+        "最多能付",
+        "最多可以付",
+        "最多付",
+        "limit",
+        "card limit",
+        "single payment limit",
+        "maximum payment",
+    ),
     "capacity": ("容量", "额定容量", "风量", "capacity", "airflow", "rated capacity"),
     "frequency": ("频率", "额定频率", "frequency", "hz"),
     "voltage": ("电压", "额定电压", "多少伏", "伏", "voltage", "volts", "rated voltage"),
@@ -246,7 +288,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "title": ("标题", "题目", "title", "heading", "caption"),
     "weight": ("重量", "净重", "多重", "weight", "net weight", "net wt", "heavy", "how heavy"),
     "input": ("输入", "额定输入", "电源", "input", "power input", "rated input", "voltage"),
-    "power": ("功率", "额定功率", "power", "rated power", "wattage"),
+    "power": ("功率", "额定功率", "瓦数", "多少瓦", "power", "rated power", "wattage", "watts", "watt"),
 }
 
 # facts kinds (perception.extras["facts"]) that answer a field when no label is printed
@@ -274,9 +316,13 @@ def normalise(text: str) -> str:
     return _PUNCT.sub("", unicodedata.normalize("NFKC", text).casefold().translate(_VARIANTS))
 
 
+_ZERO_IN_WORD = re.compile(r"(?<=[a-z])0|0(?=[a-z]{2})")
+
+
 def similarity(a: str, b: str) -> float:
     """0..1 likeness of two labels: exact, containment, then character n-gram overlap."""
-    na, nb = normalise(a), normalise(b)
+    # In a label a zero touching letters is the letter O misread ('0rder #'); values are not labels.
+    na, nb = (_ZERO_IN_WORD.sub("o", normalise(x)) for x in (a, b))
     if not na or not nb:
         return 0.0
     if na == nb:
@@ -311,7 +357,10 @@ def fields_in(text: str) -> list[str]:
     return sorted(hits, key=lambda f: -hits[f])
 
 
-_GENERIC = {"amount", "金额", "数额", "value", "数值", "howmuch"}
+_GENERIC = {  # question words that name a kind of value, not a field: a specific field named beside them wins
+    "amount", "金额", "数额", "value", "数值", "howmuch",
+    "when", "whatday", "whichday", "什么时候", "哪天", "哪一天", "几号",
+}  # fmt: skip
 
 
 _VARIANTS = str.maketrans(
@@ -319,8 +368,12 @@ _VARIANTS = str.maketrans(
 )
 
 
+_ZERO_AS_O = re.compile(r"\b0(?=[a-z]{2})|(?<=[A-Za-z])0(?=[A-Za-z])")
+
+
 def display_label(label: str, lang: str) -> str:
     """The printed label, or the field's name in the answer's language when the label is in the other one."""
+    label = _ZERO_AS_O.sub(lambda m: "O" if m.start() == 0 or label[m.start() - 1] == " " else "o", label)
     if not label or label.isascii() == (lang == "en"):
         return label
     best, best_score = None, 0.0

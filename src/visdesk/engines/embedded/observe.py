@@ -6,7 +6,7 @@ import re
 
 from visdesk.domain import Perception
 from visdesk.engines.embedded.intents import Intent
-from visdesk.engines.embedded.labels import normalise
+from visdesk.engines.embedded.labels import SYNONYMS, fields_in, normalise
 from visdesk.engines.embedded.reply import Reply, ev, ev_box, say
 from visdesk.engines.embedded.tables import row_flag
 from visdesk.engines.embedded.troubleshoot import salient_lines
@@ -149,7 +149,23 @@ def _cause_line(seen: Perception, question: str):  # type: ignore[no-untyped-def
         if share > best_share:
             best, best_share = line, share
     head = words[-1]  # the cause's head noun ("limit", "限额") must be there
-    return best if best is not None and best_share >= 0.5 and head in best.text.casefold().translate(_ZH_NEAR) else None
+    if best is not None and best_share >= 0.5 and head in best.text.casefold().translate(_ZH_NEAR):
+        return best
+    return _cause_by_field(seen, cause)
+
+
+def _cause_by_field(seen: Perception, cause: str):  # type: ignore[no-untyped-def]
+    """The cause named in the other language: 'card limit' on a page that prints '单笔支付限额'."""
+    for field in fields_in(cause)[:1]:
+        aliases = [a for a in map(normalise, SYNONYMS[field]) if len(a) >= 2 and a not in _GENERIC_WORDS]
+        for line in seen.lines:
+            text = normalise(line.text)
+            if any(alias in text for alias in aliases):
+                return line
+    return None
+
+
+_GENERIC_WORDS = {"amount", "金额", "value", "数值", "card", "payment"}
 
 
 def _names(core: str, mark: str) -> bool:

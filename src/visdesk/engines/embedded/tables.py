@@ -97,6 +97,8 @@ def answer_table(intent: Intent, seen: Perception, question: str, lang: str) -> 
         fallback = row is None and value_col is not None and not intent.extreme and "total" not in intent.fields[:1]
         if fallback and _column(table, question, primary, name_col) == value_col:
             row = _total_row(table, name_col)  # "税额是多少？" on an invoice: the total line of that column
+        if row is not None and value_col is None and _ASKS_PRICE.search(question):
+            value_col = _header_for(table, "price", name_col)  # "How much is Desk Lamp?"
         if row is not None and value_col is None and not intent.fields and not intent.extreme:
             value_col = _value_column(table, name_col)
         if row is not None and value_col is not None and value_col != name_col:
@@ -127,6 +129,17 @@ def _column(table: Table, question: str, intent: Intent, name_col: int) -> int |
     return best if scores[best] >= 0.65 else None
 
 
+_ASKS_PRICE = re.compile(r"how much|多少钱|几块钱|价格|价钱|price|cost", re.IGNORECASE)
+
+
+def _header_for(table: Table, field: str, name_col: int) -> int | None:
+    """The column whose header is one of `field`'s names."""
+    scores = [max(similarity(h, a) for a in SYNONYMS[field]) for h in table.header]
+    scores[name_col] = 0.0
+    best = max(range(len(scores)), key=lambda c: scores[c])
+    return best if scores[best] >= 0.8 else None
+
+
 def _value_column(table: Table, name_col: int) -> int | None:
     """With a row named but no column ("甘油三酯是多少？"), the value asked for is the row's first
     numeric column (a lab report's 结果, a price list's price)."""
@@ -138,10 +151,25 @@ def _value_column(table: Table, name_col: int) -> int | None:
 
 
 def _name_column(table: Table) -> int:
+    """The column that names the rows: the leftmost whose cells are mostly words.
+
+    'Words' rather than 'not numbers': an item called '充电宝 20000mAh' parses as an amount.
+    """
+    for c in range(len(table.header)):
+        cells = [row[c] for row in table.rows if c < len(row) and row[c]]
+        if cells and sum(_is_name(cell) for cell in cells) >= 0.6 * len(cells):
+            return c
     for c in range(len(table.header)):
         if all(sort_key(row[c]) is None for row in table.rows if c < len(row) and row[c]):
             return c
     return 0
+
+
+def _is_name(cell: str) -> bool:
+    cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in cell)
+    letters = sum(ch.isascii() and ch.isalpha() for ch in cell)
+    digits = sum(ch.isdigit() for ch in cell)
+    return cjk >= 2 or (letters >= 3 and letters > digits)
 
 
 def _row(table: Table, question: str, name_col: int) -> int | None:
@@ -149,16 +177,29 @@ def _row(table: Table, question: str, name_col: int) -> int | None:
     best, best_score = None, 0.0
     for r, row in enumerate(table.rows):
         name = normalise(row[name_col]) if name_col < len(row) else ""
+        if name and _inside_longer_label(name, q):
+            continue  # "价税合计多少？" asks for 价税合计, not for the row called 合计
         score = 1.0 if name and name in q else max((similarity(row[name_col], w) for w in question.split()), default=0)
         if score > best_score:
             best, best_score = r, score
     return best if best_score >= 0.7 else None
 
 
+def _inside_longer_label(name: str, question: str) -> bool:
+    """Whether the question names `name` only as part of a longer known label."""
+    return any(name in alias and len(alias) > len(name) and alias in question for alias in _ALIASES)
+
+
+_ALIASES = tuple({normalise(a) for aliases in SYNONYMS.values() for a in aliases if len(normalise(a)) >= 2})
+
+
 def _total_row(table: Table, name_col: int) -> int | None:
+    """The last row labelled 合计 / Total (in the name column, or the first column)."""
     for r in range(len(table.rows) - 1, -1, -1):
-        if re.fullmatch(r"\s*(?:合\s*计?|总计|total|sum)\s*", table.rows[r][name_col], re.IGNORECASE):
-            return r
+        row = table.rows[r]
+        for cell in dict.fromkeys(row[c] for c in (name_col, 0) if c < len(row)):
+            if re.fullmatch(r"\s*(?:合\s*计?|总计|total|sum)\s*", cell, re.IGNORECASE):
+                return r
     return None
 
 

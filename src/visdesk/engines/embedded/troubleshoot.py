@@ -12,7 +12,7 @@ import re
 from visdesk.domain import OcrLine, Passage, Perception
 from visdesk.engines.embedded.labels import normalise
 from visdesk.engines.embedded.reply import Reply, ev, say
-from visdesk.perception.facts import parse_amount
+from visdesk.perception.facts import PATTERNS, parse_amount
 
 _LIMIT = re.compile(r"限额|额度|上限|limit", re.IGNORECASE)
 _AMOUNT_LABEL = re.compile(r"实付|应付|金额|合计|总额|total|amount|pay", re.IGNORECASE)
@@ -138,8 +138,9 @@ def _limit_observation(seen: Perception, lang: str) -> tuple[str, list[OcrLine]]
 
 
 def _amount_in(text: str) -> str | None:
-    match = re.search(r"(?:¥|￥|\$|RM|€)\s?\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s?元", text)
-    return match.group(0) if match else None
+    """The first money amount in `text` (any currency the fact finder knows: ¥ $ € £ RM 元 …)."""
+    match = PATTERNS["money"].search(text)
+    return match.group(0).strip() if match else None
 
 
 def answer_troubleshoot(seen: Perception | None, passages: tuple[Passage, ...], lang: str) -> Reply:
