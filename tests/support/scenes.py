@@ -266,6 +266,55 @@ def nameplate_power() -> Scene:
     return c.scene()
 
 
+def series_chart_en() -> Scene:
+    """A line chart in the Our-World-in-Data style: y ticks at the left, years below, and each
+    series named at its line's end in the series' colour; plus a swatch legend at the top."""
+    c = Canvas((1000, 600))
+    c.text("Military spending, share of GDP", (40, 16), 30)
+    base, top = 500, 120
+    for k, tick in enumerate(("0%", "2%", "4%", "6%", "8%")):
+        y = int(base - k * (base - top) / 4)
+        c.draw.line((90, y, 760, y), fill=(225, 225, 225))
+        c.text(tick, (30, y - 12), 20, fill=(90, 90, 90))
+    for k, year in enumerate(("1960", "1980", "2000", "2020")):
+        c.text(year, (110 + k * 190, base + 14), 20, fill=(90, 90, 90))
+    series = {
+        "Belgium": ((128, 60, 170), 330),
+        "United Kingdom": ((40, 140, 110), 250),
+        "Brazil": ((25, 70, 20), 420),
+    }
+    for name, (colour, y) in series.items():
+        c.draw.line((100, y + 40, 760, y), fill=colour, width=4)
+        c.text(name, (780, y - 14), 24, fill=colour)
+    for k, (name, colour) in enumerate((("Major threat", (90, 110, 60)), ("Minor threat", (200, 205, 150)))):
+        x = 420 + k * 260
+        c.draw.rectangle((x, 78, x + 22, 100), fill=colour)
+        c.text(name, (x + 32, 76), 22)
+    return c.scene()
+
+
+def rotated_axis_chart() -> Scene:
+    """A bar chart whose country names are printed at 45° under the bars, y ticks every 25k."""
+    c = Canvas((1000, 720))
+    c.text("Gross national income per capita", (40, 14), 30)
+    base = 520
+    for k, tick in enumerate(("0", "25k", "50k", "75k", "100k")):
+        y = base - k * 100
+        c.draw.line((80, y, 980, y), fill=(200, 200, 200))
+        c.text(tick, (10, y - 14), 22, fill=(80, 80, 90))
+    countries = ["Norway", "Ireland", "Denmark", "Austria", "Germany", "France", "Italy", "Spain", "Chile", "Mexico"]
+    heights = [400, 330, 300, 270, 260, 230, 210, 190, 120, 90]
+    for i, (name, h) in enumerate(zip(countries, heights, strict=True)):
+        x = 160 + i * 80
+        c.draw.rectangle((x, base - h, x + 40, base), fill=(10, 10, 60))
+        left, top, right, bottom = font(24).getbbox(name)
+        label = Image.new("RGBA", (right + 4, bottom + 4), (255, 255, 255, 0))
+        ImageDraw.Draw(label).text((2, 2), name, font=font(24), fill=(80, 80, 110, 255))
+        turned = label.rotate(45, expand=True, resample=Image.Resampling.BICUBIC)
+        c.image.paste(turned, (x + 40 - turned.width, base + 8), turned)  # text ends under its bar
+    return c.scene()
+
+
 SCENES = {
     "order_page_zh": order_page_zh,
     "invoice_zh": invoice_zh,
@@ -283,6 +332,8 @@ SCENES = {
     "month_chart_zh": month_chart_zh,
     "payment_declined_en": payment_declined_en,
     "nameplate_power": nameplate_power,
+    "series_chart_en": series_chart_en,
+    "rotated_axis_chart": rotated_axis_chart,
 }
 
 

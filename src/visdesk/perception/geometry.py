@@ -104,6 +104,8 @@ def merge_fragments(lines: list[OcrLine], rows: list[list[int]]) -> tuple[list[O
 
 
 def _joinable(left: OcrLine, right: OcrLine) -> bool:
+    if _steep(left) or _steep(right):
+        return False  # rotated axis labels ("Germany" at 45°) overlap their neighbours' boxes
     gap = right.box[0] - left.box[2]
     h = min(height(left.box), height(right.box))
     if left.text.endswith((":", "：")):
@@ -123,3 +125,11 @@ def split_box(box: Box, text: str, start: int, end: int) -> Box:
     left = x0 + (x1 - x0) * units(text[:start]) / total
     right = x0 + (x1 - x0) * units(text[:end]) / total
     return (left, y0, right, y1)
+
+
+def _steep(line: OcrLine) -> bool:
+    """Whether the line's text runs at more than ~15° from horizontal (its quad's top edge)."""
+    if len(line.polygon) < 2:
+        return False
+    (x0, y0), (x1, y1) = line.polygon[0], line.polygon[1]
+    return abs(y1 - y0) > 0.27 * abs(x1 - x0)

@@ -47,8 +47,9 @@ def analyse(content_id: str, size: tuple[int, int], raw: tuple[OcrLine, ...], im
     key_values = find_key_values(lines, rows, in_table - sparse)
     if angle:
         lines, key_values, tables = _turn_back(lines, key_values, tables, angle, centre)
-    emphasis = emphasis_kinds(lines, image)
+    emphasis, inks = emphasis_kinds(lines, image)
     extras: dict[str, object] = {
+        "ink": inks,
         "rows": rows,
         "facts": extract_facts(tuple(lines)),
         "emphasis": emphasis,

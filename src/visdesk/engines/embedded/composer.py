@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from visdesk.domain import EngineRequest, Perception
 from visdesk.engines.embedded import constrained
+from visdesk.engines.embedded.chart_axes import answer_axes, asks_about_structure
 from visdesk.engines.embedded.charts import answer_chart
 from visdesk.engines.embedded.fields import answer_field
 from visdesk.engines.embedded.intents import Intent, classify
@@ -61,6 +62,7 @@ def _answer(intent: Intent, seen: Perception | None, request: EngineRequest, lan
         "chart": lambda: answer_chart(intent, seen, question, lang),
         "field": lambda: answer_field(intent, seen, passages, lang),
         "describe": lambda: answer_describe(seen, lang),
+        "axes": lambda: answer_axes(seen, request.query.image, question, lang),
     }
     order = {
         "yesno": ["yesno"],
@@ -74,6 +76,8 @@ def _answer(intent: Intent, seen: Perception | None, request: EngineRequest, lan
         order = [*order, "describe"]
     if seen.extras.get("facts", {}).get("exception") and _CRASHY.search(question) and intent.kind != "yesno":
         order = ["crash", *order]
+    if intent.kind not in ("yesno", "crash", "troubleshoot") and asks_about_structure(question):
+        order = ["axes", *order]
     for name in order:
         reply = handlers[name]()
         if reply is not None:
