@@ -307,7 +307,7 @@ def rotated_axis_chart() -> Scene:
     for i, (name, h) in enumerate(zip(countries, heights, strict=True)):
         x = 160 + i * 80
         c.draw.rectangle((x, base - h, x + 40, base), fill=(10, 10, 60))
-        left, top, right, bottom = font(24).getbbox(name)
+        _, _, right, bottom = font(24).getbbox(name)
         label = Image.new("RGBA", (right + 4, bottom + 4), (255, 255, 255, 0))
         ImageDraw.Draw(label).text((2, 2), name, font=font(24), fill=(80, 80, 110, 255))
         turned = label.rotate(45, expand=True, resample=Image.Resampling.BICUBIC)

@@ -58,3 +58,12 @@ async def test_cause_named_in_english_on_a_chinese_page() -> None:
 async def test_axis_ticks_are_not_chart_categories(question: str, month: str) -> None:
     result = await ask("month_chart_zh", question)
     assert result.text.startswith(month), result.text
+
+
+@pytest.mark.parametrize(
+    ("question", "item"), [("Which item ships last?", "Power bank"), ("哪个商品最晚发货？", "充电宝")]
+)
+async def test_ships_last_is_the_latest_ship_date(question: str, item: str) -> None:
+    scene_name = "product_table_en" if question.isascii() else "product_table_zh"
+    result = await ask(scene_name, question)
+    assert result.text.startswith(item), result.text

@@ -39,7 +39,7 @@ _EXPLAIN = re.compile(r"什么意思|啥意思|含义|\bmean(?:s|ing)?\b", re.IG
 _CRASH = re.compile(r"崩溃|闪退|crash|exception|stack|异常|日志|log\b", re.IGNORECASE)
 _MAX = re.compile(
     r"最晚|最新|最贵|最高|最多|最大|最长|latest|most recent|most expensive|highest|most|largest|biggest|maximum|max\b|"
-    r"longest|top",
+    r"longest|top|(?:ships?|shipped|arrives?|delivered|comes?)\s+last\b",
     re.IGNORECASE,
 )
 _MIN = re.compile(

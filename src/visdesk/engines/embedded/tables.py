@@ -18,7 +18,7 @@ _IMPLIED = {  # superlative word → the column it is about
     "price": re.compile(r"贵|便宜|价|expensive|cheap|price|cost", re.IGNORECASE),
     "stock": re.compile(r"库存|stock|inventory", re.IGNORECASE),
     "quantity": re.compile(r"数量|quantity|qty", re.IGNORECASE),
-    "date": re.compile(r"最晚|最早|最新|latest|earliest|most recent|date|日期", re.IGNORECASE),
+    "date": re.compile(r"最晚|最早|最新|latest|earliest|most recent|date|日期|ships?\b|发货", re.IGNORECASE),
 }
 _DATE = re.compile(r"(\d{4})\D{1,2}(\d{1,2})\D{1,2}(\d{1,2})")
 
