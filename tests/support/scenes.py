@@ -159,13 +159,16 @@ def lab_report() -> Scene:
     return c.scene()
 
 
-def nameplate_en() -> Scene:
-    c = Canvas((700, 320), background=(30, 30, 34))
-    light = (235, 235, 235)
-    c.text("Model: XR-200", (40, 40), 28, fill=light)
-    c.text("Serial No: SN7741209", (40, 110), 28, fill=light)
-    c.text("Input: 220V 50Hz", (40, 180), 28, fill=light)
+def _dark_plate(lines: tuple[str, ...], size: tuple[int, int]) -> Scene:
+    """A metal nameplate: light text on a dark background, one spec per line."""
+    c = Canvas(size, background=(30, 30, 34))
+    for k, text in enumerate(lines):
+        c.text(text, (40, 40 + 70 * k), 28, fill=(235, 235, 235))
     return c.scene()
+
+
+def nameplate_en() -> Scene:
+    return _dark_plate(("Model: XR-200", "Serial No: SN7741209", "Input: 220V 50Hz"), (700, 320))
 
 
 def order_wide_en() -> Scene:
@@ -258,12 +261,7 @@ def payment_declined_en() -> Scene:
 
 
 def nameplate_power() -> Scene:
-    c = Canvas((700, 260), background=(30, 30, 34))
-    light = (235, 235, 235)
-    c.text("Model: HT-1500", (40, 40), 28, fill=light)
-    c.text("Rated power: 1500W", (40, 110), 28, fill=light)
-    c.text("220-240V ~ 50Hz", (40, 180), 28, fill=light)
-    return c.scene()
+    return _dark_plate(("Model: HT-1500", "Rated power: 1500W", "220-240V ~ 50Hz"), (700, 260))
 
 
 def series_chart_en() -> Scene:
