@@ -30,9 +30,7 @@ def emphasis_kinds(
             found.setdefault(index, []).append("large")
     if image is None:
         return found, inks
-    pixels = np.asarray(image.ocr_image)
-    sx = image.ocr_image.width / image.original_size[0]
-    sy = image.ocr_image.height / image.original_size[1]
+    pixels, sx, sy = ocr_pixels(image)
     for index, line in enumerate(lines):
         x0, y0, x1, y1 = line.box
         crop = pixels[int(y0 * sy) : int(y1 * sy) + 1, int(x0 * sx) : int(x1 * sx) + 1]
@@ -44,6 +42,13 @@ def emphasis_kinds(
         if ink is not None:
             inks[index] = ink
     return found, inks
+
+
+def ocr_pixels(image: ImageInput) -> tuple[np.ndarray, float, float]:
+    """The OCR copy's RGB pixels, and the x / y scale from original-image boxes to them."""
+    scale_x = image.ocr_image.width / image.original_size[0]
+    scale_y = image.ocr_image.height / image.original_size[1]
+    return np.asarray(image.ocr_image), scale_x, scale_y
 
 
 def _colour_kinds(crop: np.ndarray) -> tuple[list[str], tuple[int, int, int] | None]:
@@ -95,6 +100,8 @@ def colour_names(rgb: tuple[int, int, int]) -> set[str]:
         names |= {"green", "blue"}
     if "pink" in names and hue < 320:
         names.add("purple")  # magenta-violet reads as purple to most people
-    names.add("dark" if value < 0.45 else "light" if value > 0.8 and chroma < 0.45 else "")
-    names.discard("")
+    if value < 0.45:
+        names.add("dark")
+    elif value > 0.8 and chroma < 0.45:
+        names.add("light")
     return names

@@ -15,7 +15,7 @@ import numpy as np
 
 from visdesk.domain import ImageInput, OcrLine, Perception
 from visdesk.engines.embedded.reply import Reply, ev
-from visdesk.perception.colour import colour_names
+from visdesk.perception.colour import colour_names, ocr_pixels
 from visdesk.perception.facts import parse_amount
 from visdesk.perception.geometry import height
 
@@ -121,16 +121,11 @@ def _horizontal(seen: Perception, question: str, lang: str) -> Reply | None:
     if not labels:
         return None
     if _COUNT.search(question):
-        count = str(len(labels))
-        text = f"横轴上有 {count} 个标签。" if lang == "zh" else f"There are {count} labels on the horizontal axis."
-        return Reply(text=text, evidence=[ev(line) for line in labels], value=count)
-    if _FIRST.search(question) or _LAST.search(question):
-        line = labels[0] if _FIRST.search(question) else labels[-1]
-        side = (
-            ("最左边" if lang == "zh" else "leftmost")
-            if _FIRST.search(question)
-            else ("最右边" if lang == "zh" else "rightmost")
-        )
+        return _count(labels, lang, "横轴上有 {} 个标签。", "There are {} labels on the horizontal axis.")
+    first = bool(_FIRST.search(question))
+    if first or _LAST.search(question):
+        line = labels[0] if first else labels[-1]
+        side = ("最左边" if first else "最右边") if lang == "zh" else ("leftmost" if first else "rightmost")
         text = (
             f"横轴{side}的标签是 {line.text}。"
             if lang == "zh"
@@ -145,11 +140,7 @@ def _vertical(seen: Perception, question: str, lang: str) -> Reply | None:
     if not ticks:
         return None
     if _COUNT.search(question):
-        count = str(len(ticks))
-        text = (
-            f"纵轴上有 {count} 个刻度标签。" if lang == "zh" else f"There are {count} tick labels on the vertical axis."
-        )
-        return Reply(text=text, evidence=[ev(line) for line in ticks], value=count)
+        return _count(ticks, lang, "纵轴上有 {} 个刻度标签。", "There are {} tick labels on the vertical axis.")
     if _FIRST.search(question) or _LAST.search(question) or re.search(r"highest|最高|lowest|最低", question, re.I):
         top = bool(_FIRST.search(question) or re.search(r"highest|最高", question, re.I))
         line = ticks[0] if top else ticks[-1]
@@ -160,6 +151,11 @@ def _vertical(seen: Perception, question: str, lang: str) -> Reply | None:
         )
         return Reply(text=text, evidence=[ev(line)], value=line.text)
     return _tick_arithmetic(ticks, question, lang, "纵轴" if lang == "zh" else "vertical")
+
+
+def _count(lines: list[OcrLine], lang: str, zh: str, en: str) -> Reply:
+    count = str(len(lines))
+    return Reply(text=(zh if lang == "zh" else en).format(count), evidence=[ev(line) for line in lines], value=count)
 
 
 def _tick_arithmetic(lines: list[OcrLine], question: str, lang: str, axis: str) -> Reply | None:
@@ -190,12 +186,13 @@ def _colour(seen: Perception, image: ImageInput | None, question: str, lang: str
     light = bool(re.search(r"\blight|浅", question, re.IGNORECASE))
     inks: dict[int, tuple[int, int, int]] = seen.extras.get("ink", {})
     title = seen.extras.get("title")
+    legend = 0.1 if re.search(r"legend|图例", question, re.IGNORECASE) else -0.1
+    pixels = ocr_pixels(image) if image is not None else None
     best: tuple[float, int] | None = None
     for index, line in enumerate(seen.lines):
         if index == title or _TICK.match(line.text.strip()) or len(line.text) > 40 or not _wordy(line.text):
             continue
-        legend = 0.1 if re.search(r"legend|图例", question, re.IGNORECASE) else -0.1
-        for rgb, bonus in ((inks.get(index), 0.0), (_swatch(line, image), legend)):
+        for rgb, bonus in ((inks.get(index), 0.0), (_swatch(line, pixels), legend)):
             if rgb is None:
                 continue
             names = colour_names(rgb)
@@ -221,14 +218,12 @@ def _wordy(text: str) -> bool:
     return sum(ch.isalpha() for ch in text) >= 2
 
 
-def _swatch(line: OcrLine, image: ImageInput | None) -> tuple[int, int, int] | None:
+def _swatch(line: OcrLine, ocr: tuple[np.ndarray, float, float] | None) -> tuple[int, int, int] | None:
     """The colour of a legend swatch at a label's left: just outside its box, or inside the box's
-    left end (OCR often boxes the swatch with the text)."""
-    if image is None:
+    left end (OCR often boxes the swatch with the text). `ocr` is `colour.ocr_pixels(image)`."""
+    if ocr is None:
         return None
-    pixels = np.asarray(image.ocr_image)
-    sx = image.ocr_image.width / image.original_size[0]
-    sy = image.ocr_image.height / image.original_size[1]
+    pixels, sx, sy = ocr
     h = height(line.box)
     y0, y1 = int((line.box[1] + 0.25 * h) * sy), int((line.box[3] - 0.25 * h) * sy)
     for left, right in (
