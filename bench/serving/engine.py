@@ -13,14 +13,14 @@ from collections.abc import AsyncIterator
 
 from visdesk.domain import Delta, EngineRequest, Evidence, Mode
 from visdesk.engines import register
-from visdesk.engines.base import Capabilities
+from visdesk.engines.base import Capabilities, ReadyAfterStart
 from visdesk.settings import Settings
 
 ENGINE_NAME = "slowtest"
 _PIECES = 4
 
 
-class SlowEngine:
+class SlowEngine(ReadyAfterStart):
     """Answers "echo: <question>" after `delay_s` seconds (half in fast mode), in four streamed pieces."""
 
     name = ENGINE_NAME
@@ -32,16 +32,6 @@ class SlowEngine:
         self.finished = 0
         self.cancelled = 0  # streams that ended early: CancelledError or aclose() before the last piece
         self.active = 0
-        self._ready = False
-
-    async def start(self) -> None:
-        self._ready = True
-
-    async def close(self) -> None:
-        self._ready = False
-
-    def ready(self) -> bool:
-        return self._ready
 
     async def stream(self, request: EngineRequest) -> AsyncIterator[Delta]:
         delay = self.delay_s / (2 if request.mode is Mode.FAST else 1)

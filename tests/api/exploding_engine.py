@@ -5,24 +5,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from visdesk.domain import Delta, EngineRequest
-from visdesk.engines.base import Capabilities
+from visdesk.engines.base import Capabilities, ReadyAfterStart
 from visdesk.settings import Settings
 
 PARTIAL = "正在查询"
 
 
-class ExplodingEngine:
+class ExplodingEngine(ReadyAfterStart):
     name = "exploding"
     capabilities = Capabilities(streaming=True, needs_ocr=False)
-
-    async def start(self) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
-
-    def ready(self) -> bool:
-        return True
 
     async def stream(self, request: EngineRequest) -> AsyncIterator[Delta]:
         yield Delta(text=PARTIAL)

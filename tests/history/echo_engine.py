@@ -9,22 +9,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 from visdesk.domain import Delta, EngineRequest
-from visdesk.engines.base import Capabilities
+from visdesk.engines.base import Capabilities, ReadyAfterStart
 from visdesk.settings import Settings
 
 
-class EchoEngine:
+class EchoEngine(ReadyAfterStart):
     name = "history-echo"
     capabilities = Capabilities(streaming=True, needs_ocr=True)
-
-    async def start(self) -> None:
-        return None
-
-    async def close(self) -> None:
-        return None
-
-    def ready(self) -> bool:
-        return True
 
     async def stream(self, request: EngineRequest) -> AsyncIterator[Delta]:
         query, seen = request.query, request.grounding.seen

@@ -42,3 +42,18 @@ class Engine(Protocol):
     def ready(self) -> bool:
         """True once start() has completed and the engine can answer."""
         ...
+
+
+class ReadyAfterStart:
+    """start / close / ready for engines with nothing to load or release: ready from start() to close()."""
+
+    _ready = False
+
+    async def start(self) -> None:
+        self._ready = True
+
+    async def close(self) -> None:
+        self._ready = False
+
+    def ready(self) -> bool:
+        return self._ready

@@ -12,7 +12,7 @@ import re
 from collections.abc import AsyncIterator
 
 from visdesk.domain import Delta, EngineRequest
-from visdesk.engines.base import Capabilities
+from visdesk.engines.base import Capabilities, ReadyAfterStart
 from visdesk.engines.embedded.composer import compose
 from visdesk.engines.embedded.constrained import truncate_tokens
 from visdesk.settings import Settings
@@ -20,22 +20,12 @@ from visdesk.settings import Settings
 _PIECE = re.compile(r".{1,12}(?:\s|$)|.{1,12}", re.DOTALL)
 
 
-class EmbeddedEngine:
+class EmbeddedEngine(ReadyAfterStart):
     name = "embedded"
     capabilities = Capabilities(streaming=True, constrained=True, needs_ocr=True)
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._ready = False
-
-    async def start(self) -> None:
-        self._ready = True
-
-    async def close(self) -> None:
-        self._ready = False
-
-    def ready(self) -> bool:
-        return self._ready
 
     async def stream(self, request: EngineRequest) -> AsyncIterator[Delta]:
         reply = compose(request)
