@@ -14,9 +14,11 @@ from visdesk.domain import EngineRequest, Perception
 from visdesk.engines.embedded import constrained
 from visdesk.engines.embedded.chart_axes import answer_axes, asks_about_structure
 from visdesk.engines.embedded.charts import answer_chart
+from visdesk.engines.embedded.explainers import explain_first
 from visdesk.engines.embedded.fields import answer_field
 from visdesk.engines.embedded.intents import Intent, classify
 from visdesk.engines.embedded.observe import answer_describe, answer_yesno
+from visdesk.engines.embedded.query import parse_question
 from visdesk.engines.embedded.reply import Reply, cannot_find, say
 from visdesk.engines.embedded.tables import answer_table
 from visdesk.engines.embedded.troubleshoot import answer_crash, answer_troubleshoot
@@ -31,7 +33,7 @@ def compose(request: EngineRequest) -> Reply:
     lang = query.language
     seen = request.grounding.seen
     intent = classify(query.question)
-    reply = _answer(intent, seen, request, lang)
+    reply = explain_first(parse_question(query.question, lang), request) or _answer(intent, seen, request, lang)
     options = query.options
     if options.response_format:
         reply = constrained.fill_schema(options.response_format, seen, query.question, lang)

@@ -57,3 +57,11 @@ class QuerySpec:
     choices: tuple[str, ...] = ()  # options listed in the question ("Choices: shortage or surplus.")
     quoted: str = ""  # a label the customer quoted verbatim
     confidence: float = 1.0  # how sure the parser is of the operation
+
+
+def parse_question(question: str, language: Literal["zh", "en"]) -> QuerySpec:
+    """The QuerySpec of a customer's question.
+
+    Placeholder until the question parser lands: every question is a lookup of its own words.
+    """
+    return QuerySpec(question=question, language=language, operation=Operation.LOOKUP, target=question)
