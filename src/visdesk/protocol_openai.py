@@ -88,6 +88,11 @@ class ChatCompletionRequest(BaseModel):
     response_format: ResponseFormat | None = None
     n: int = Field(1, ge=1, le=1, description="Only one choice is generated.")
     user: str | None = Field(None, max_length=256, description="End-user id (accepted; not stored).")
+    tools: list[dict[str, Any]] | None = Field(
+        None, description="Accepted and ignored: visdesk answers from the image and never calls tools "
+        "(Open WebUI sends its built-in tools with every turn).",
+    )  # fmt: skip
+    tool_choice: str | dict[str, Any] | None = Field(None, description="Accepted and ignored, like `tools`.")
 
 
 class Usage(BaseModel):

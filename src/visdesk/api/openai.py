@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -17,11 +17,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from fastapi.routing import APIRoute
 
+from visdesk.api import client_tasks
 from visdesk.api.common import SSE_HEADERS, get_pipeline, primed, request_id, until_disconnected
 from visdesk.api.openai_request import earlier_turns, generation_options, image_bytes, question_and_image_url
 from visdesk.api.openai_stream import chunk_events, completion, openai_error_response
-from visdesk.domain import Ask
+from visdesk.api.security import principal
+from visdesk.domain import Answer, Ask, Delta
 from visdesk.errors import AppError, ErrorCode
+from visdesk.observability import log_request
 from visdesk.protocol_openai import ChatCompletion, ChatCompletionRequest, ModelCard, ModelList, OpenAIErrorResponse
 from visdesk.streaming import collect
 
@@ -72,6 +75,9 @@ async def chat_completions(request: Request, body: ChatCompletionRequest) -> Any
             ErrorCode.UNKNOWN_MODEL,
             f"The model {body.model!r} is not served here; use one of: {', '.join(models)} (GET /v1/models).",
         )
+    task = client_tasks.recognise(body.messages)
+    if task is not None:
+        return _task_reply(request, body, task)
     question, url = question_and_image_url(body.messages)
     data = await image_bytes(url, get_pipeline(request).services.settings) if url is not None else None
     ask = Ask(
@@ -81,6 +87,7 @@ async def chat_completions(request: Request, body: ChatCompletionRequest) -> Any
         history=earlier_turns(body.messages),
         request_id=request_id(request),
         route="/v1/chat/completions",
+        owner=principal(request),
     )
     events = get_pipeline(request).answer(ask)
     if not body.stream:
@@ -89,6 +96,28 @@ async def chat_completions(request: Request, body: ChatCompletionRequest) -> Any
     include_usage = bool(body.stream_options and body.stream_options.include_usage)
     chunks = chunk_events(
         await primed(events), completion_id=f"chatcmpl-{uuid.uuid4().hex}", model=body.model, question=question,
+        include_usage=include_usage,
+    )  # fmt: skip
+    return StreamingResponse(chunks, media_type="text/event-stream", headers=SSE_HEADERS)
+
+
+def _task_reply(request: Request, body: ChatCompletionRequest, task: client_tasks.ClientTask) -> Response:
+    """A front-end task request (title, tags, follow-ups …): the asked JSON at once, no pipeline, no history."""
+    started = time.perf_counter()
+    answer = task.answer(started)
+    log_request({"request_id": request_id(request), "route": "/v1/chat/completions", "client_task": task.name,
+                 "status": "ok", "http_status": 200, "latency_ms": answer.latency_ms})  # fmt: skip
+    prompt = task.history
+    if not body.stream:
+        return JSONResponse(completion(answer, body.model, prompt))
+
+    async def events() -> AsyncIterator[Delta | Answer]:
+        yield Delta(text=answer.answer)
+        yield answer
+
+    include_usage = bool(body.stream_options and body.stream_options.include_usage)
+    chunks = chunk_events(
+        events(), completion_id=f"chatcmpl-{answer.message_id}", model=body.model, question=prompt,
         include_usage=include_usage,
     )  # fmt: skip
     return StreamingResponse(chunks, media_type="text/event-stream", headers=SSE_HEADERS)

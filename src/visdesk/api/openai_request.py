@@ -4,9 +4,19 @@ Why the last user turn: visdesk answers one question about one image. The last u
 text is the question; its image (or, for a follow-up without one, the latest earlier image) is the
 image. System prompts are not used: the service has its own grounded persona, and a client's
 system prompt must not be able to switch off the untrusted-data fencing.
+
+Why client metadata is stripped: chat front-ends put their own bookkeeping into message text. Open
+WebUI (with native tool calling, its default since 0.6) prepends to each user turn that carries a
+file a text part `<attached_files>` + one self-closing `<file type="file" id="…" url="…"
+content_type="image/jpeg" name="x.jpg"/>` per file + `</attached_files>` (its middleware's
+`add_file_context`). That block names files; it is not the customer's question, and joined into
+the question it made the engine look for "file" in the image. A block made only of such `<file …/>`
+tags is removed wherever it appears (current and earlier turns); anything else a user typed stays.
 """
 
 from __future__ import annotations
+
+import re
 
 import httpx
 
@@ -18,6 +28,14 @@ from visdesk.settings import Settings
 
 IMAGE_FETCH_TIMEOUT_S = 10.0
 MAX_NEW_TOKENS = 4096  # clients such as Open WebUI send large max_tokens; clamp instead of refusing
+_ATTACHED_FILES = re.compile(r"<attached_files>\s*(?:<file\b[^<>]*/>\s*)*</attached_files>\s*")
+
+
+def without_client_metadata(text: str) -> str:
+    """`text` without front-end file-reference blocks (Open WebUI's `<attached_files>`)."""
+    if "<attached_files>" not in text:
+        return text
+    return _ATTACHED_FILES.sub("", text)
 
 
 def question_and_image_url(messages: list[ChatMessage]) -> tuple[str, str | None]:
@@ -59,12 +77,14 @@ def earlier_turns(messages: list[ChatMessage]) -> tuple[Turn, ...]:
 
 def _parts(message: ChatMessage) -> tuple[str, list[str]]:
     if message.content is None or isinstance(message.content, str):
-        return message.content or "", []
+        return without_client_metadata(message.content or ""), []
     texts: list[str] = []
     images: list[str] = []
     for part in message.content:
         if isinstance(part, TextPart):
-            texts.append(part.text)
+            text = without_client_metadata(part.text)
+            if text:
+                texts.append(text)
         elif isinstance(part, ImagePart):
             images.append(part.image_url if isinstance(part.image_url, str) else part.image_url.url)
         elif isinstance(part, OtherPart):
