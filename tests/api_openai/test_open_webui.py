@@ -163,3 +163,25 @@ def test_ordinary_questions_are_not_tasks() -> None:
     ):
         body = ChatCompletionRequest.model_validate({"model": "visdesk", "messages": messages})
         assert recognise(body.messages) is None
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "openai-api.md"
+
+
+def documented_section() -> str:
+    text = DOCS.read_text(encoding="utf-8")
+    start = text.index("## Use with Open WebUI")
+    return text[start : text.index("\n## ", start + 1)]
+
+
+def test_the_documented_open_webui_request_is_answered(client: openai.OpenAI) -> None:
+    section = documented_section()
+    block = section.split("```json\n", 1)[1].split("```", 1)[0]
+    body = json.loads(block)
+    assert body["messages"][0]["content"][0]["text"].startswith("<attached_files>") and body["tools"]
+    body["messages"][0]["content"][2]["image_url"]["url"] = DATA_URL  # the doc elides the base64
+    result = client.chat.completions.create(**body)
+    assert_about_the_payment_error(result.choices[0].message.content or "")
+    messages = open_webui.task_messages(open_webui.TITLE_TEMPLATE, TURNS)
+    title = client.chat.completions.create(model="visdesk", messages=messages)  # type: ignore[arg-type]
+    assert title.choices[0].message.content in section  # the table's example is the real reply
