@@ -18,6 +18,9 @@ Box = tuple[float, float, float, float]
 
 Language = Literal["zh", "en"]
 
+ANONYMOUS = "anonymous"
+"""The principal of callers without an API key or browser cookie (the CLI, the Python API, open APIs)."""
+
 
 class Mode(StrEnum):
     """Generation mode chosen per request by the load governor."""
@@ -170,6 +173,7 @@ class Query:
     history: tuple[Turn, ...] = ()
     request_id: str = ""
     client: Literal["web", "api"] = "api"
+    owner: str = ANONYMOUS  # the principal asking: its sessions are the only ones it may read or continue
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,7 @@ class Ask:
     request_id: str = ""
     route: str = ""
     history: tuple[Turn, ...] = ()  # earlier turns sent by the client (OpenAI messages); used when no session_id
+    owner: str = ANONYMOUS  # the principal (api.security): an API key's id, a browser cookie's, or ANONYMOUS
 
 
 @dataclass(frozen=True)

@@ -2,17 +2,27 @@
 
 The Prometheus metrics live in `metrics.py` (and the HTTP middleware that feeds them in
 `api/security.py`); this module holds logging set-up and the per-request log line, which the
-pipeline writes in its `finally`. The request line carries only ids, hashes, timings and codes;
-as defence in depth a logging filter masks phone, card, ID and e-mail numbers in every record.
+pipeline writes in its `finally`. The request line carries only ids, keyed digests, timings and
+codes; as defence in depth a logging filter masks phone, card, ID and e-mail numbers in every record.
+
+Why a keyed digest of the question (HMAC-SHA256) and not a plain hash: a question that is only a
+phone or ID number has few enough possible values that its unsalted SHA-256 is reversed by trying
+them all. Keyed with observability.log_digest_secret (or a random per-process key when unset) the
+digest still lets an operator see the same question repeated, but not recover it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
+import secrets
 import sys
 import time
 from typing import Any
+
+from pydantic import SecretStr
 
 from visdesk.safety.pii import mask_pii
 
@@ -70,3 +80,16 @@ def configure_logging(level: str = "INFO", json_lines: bool = True) -> None:
 def log_request(fields: dict[str, Any]) -> None:
     """The one log line per request. Callers pass only ids, hashes, timings and codes."""
     request_log.info("request", extra={"fields": fields})
+
+
+class LogDigest:
+    """HMAC-SHA256 of a text, shortened to 16 hex characters, for log lines (see the module docstring)."""
+
+    def __init__(self, secret: SecretStr | None = None) -> None:
+        key = secret.get_secret_value().encode("utf-8") if secret is not None else secrets.token_bytes(32)
+        self._base = hmac.new(key, digestmod=hashlib.sha256)  # copied per use: the key schedule is done once
+
+    def __call__(self, text: str) -> str:
+        mac = self._base.copy()
+        mac.update(text.encode("utf-8", "surrogatepass"))
+        return mac.hexdigest()[:16]

@@ -34,7 +34,7 @@ from visdesk.domain import (
 )
 from visdesk.errors import AppError, ErrorCode
 from visdesk.language import detect_language
-from visdesk.observability import log_request
+from visdesk.observability import LogDigest, log_request
 from visdesk.services import Services
 
 log = logging.getLogger("visdesk.pipeline")
@@ -83,6 +83,7 @@ def _query(
         history=history,
         request_id=ask.request_id,
         client=ask.client,
+        owner=ask.owner,
     )
 
 
@@ -95,6 +96,7 @@ class Pipeline:
         self.services = services
         # sha256 of uploaded bytes → content id: the same upload again (a cache hit, a retry) skips decoding.
         self._content_ids: OrderedDict[bytes, str] = OrderedDict()
+        self._digest = LogDigest(services.settings.observability.log_digest_secret)  # keyed: see observability
 
     def _seen_bytes(self, digest: bytes) -> ImageInput | None:
         """The decoded image for bytes uploaded before, while the image store still holds it."""
@@ -124,8 +126,8 @@ class Pipeline:
         first_token: float | None = None
         try:
             question = s.safety.check_question(ask.question)
-            record["question_sha256"] = hashlib.sha256(question.encode("utf-8")).hexdigest()[:16]
-            session_id, history = await self._session(ask.session_id)
+            record["question_hmac"] = self._digest(question)
+            session_id, history = await self._session(ask.session_id, ask.owner)
             if not ask.session_id and ask.history:  # client-held conversation (OpenAI API)
                 history = ask.history[-s.settings.history.max_turns :]
             image = await self._image(ask.image_bytes, history)
@@ -201,11 +203,12 @@ class Pipeline:
             )
             log_request(record)
 
-    async def _session(self, session_id: str | None) -> tuple[str, tuple[Turn, ...]]:
+    async def _session(self, session_id: str | None, owner: str) -> tuple[str, tuple[Turn, ...]]:
+        """A follow-up reads only `owner`'s own session (another principal's is UNKNOWN_SESSION, like a missing one)."""
         s = self.services
         if session_id:
-            return session_id, await s.history.turns(session_id, s.settings.history.max_turns)
-        return await s.history.new_session_id(), ()
+            return session_id, await s.history.turns(session_id, s.settings.history.max_turns, owner=owner)
+        return await s.history.new_session_id(owner=owner), ()
 
     async def _image(self, data: bytes | None, history: tuple[Turn, ...]) -> ImageInput | None:
         """Decode a new image, or reuse the session's latest image for a follow-up question."""

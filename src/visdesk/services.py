@@ -81,14 +81,14 @@ class LoadGovernor(Protocol):
 
 
 class HistoryStore(Protocol):
-    async def turns(self, session_id: str, limit: int) -> tuple[Turn, ...]:
-        """Earlier turns of a session, oldest first; raises AppError(UNKNOWN_SESSION) if absent."""
+    async def turns(self, session_id: str, limit: int, *, owner: str = ...) -> tuple[Turn, ...]:
+        """Earlier turns of `owner`'s session, oldest first; AppError(UNKNOWN_SESSION) if absent or not theirs."""
         ...
 
-    async def session_exists(self, session_id: str) -> bool: ...
-    async def new_session_id(self) -> str: ...
+    async def session_exists(self, session_id: str, *, owner: str = ...) -> bool: ...
+    async def new_session_id(self, *, owner: str = ...) -> str: ...
     async def record(self, query: Query, answer: Answer, image: ImageInput | None) -> None:
-        """Persist the exchange durably before the reply is acknowledged."""
+        """Persist the exchange durably (a new session belongs to query.owner) before the reply is acknowledged."""
         ...
 
     async def load_image(self, content_id: str) -> ImageInput | None:

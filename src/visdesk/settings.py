@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MB = 1024 * 1024
@@ -94,6 +94,11 @@ class SafetySettings(BaseModel):
     mask_pii_in_history: bool = Field(False, description="Mask phone, card, ID and e-mail numbers in stored history.")
     api_keys: list[str] = Field(
         default_factory=list, description="Accepted Bearer API keys; empty means the API is open."
+    )
+    public_docs: bool = Field(
+        False,
+        description="Serve /docs, /redoc and /openapi.json without a key even when api_keys are set "
+        "(by default they need a key then, like the API they describe; without api_keys they are always open).",
     )
     rate_limit_per_minute: int = Field(0, description="Requests per minute per API key (or client IP); 0 = no limit.")
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed by CORS; empty disables CORS.")
@@ -183,6 +188,12 @@ class RemoteSettings(BaseModel):
 class ObservabilitySettings(BaseModel):
     log_level: str = Field("INFO", description="Log level.")
     log_json: bool = Field(True, description="One JSON object per log line.")
+    log_digest_secret: SecretStr | None = Field(
+        None,
+        description="HMAC-SHA256 key for the question digest in request log lines (question_hmac); unset: a random "
+        "per-process key, so digests match only within one process. Set the same value on every replica to "
+        "correlate repeated questions across replicas and restarts.",
+    )
     metrics_enabled: bool = Field(True, description="Expose Prometheus metrics at /metrics.")
 
 

@@ -72,7 +72,7 @@ def test_metrics_after_real_requests(tmp_path: Path, json_logs: io.StringIO) -> 
     requests = [line for line in lines if line["logger"] == "visdesk.request"]
     assert len(requests) == 4
     first = requests[0]
-    for key in ("request_id", "route", "engine", "question_sha256", "image_id", "load_level", "mode", "cached"):
+    for key in ("request_id", "route", "engine", "question_hmac", "image_id", "load_level", "mode", "cached"):
         assert key in first
     assert (first["status"], first["http_status"], first["level"]) == ("ok", 200, "info")
     assert first["latency_ms"] >= 150 and first["ttft_ms"] is not None

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from visdesk.api.common import decode_image_field, get_pipeline, reply, request_id, wants_stream
+from visdesk.api.security import principal
 from visdesk.domain import Ask, GenerationOptions
 from visdesk.errors import AppError, ErrorCode
 from visdesk.protocol import ChatRequest, ChatResponse, ErrorResponse
@@ -60,6 +61,7 @@ async def chat_form(
         client="web" if client == "web" else "api",
         request_id=request_id(request),
         route="/chat",
+        owner=principal(request),
     )
     return await reply(request, get_pipeline(request).answer(ask), wants_stream(request, stream))
 
@@ -81,5 +83,6 @@ async def chat_json(request: Request, body: ChatRequest) -> Any:
         options=options,
         request_id=request_id(request),
         route="/v1/chat",
+        owner=principal(request),
     )
     return await reply(request, get_pipeline(request).answer(ask), wants_stream(request, body.stream))

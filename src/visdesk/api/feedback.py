@@ -1,4 +1,8 @@
-"""POST /feedback (and /v1/feedback): a thumbs up/down on one answer, durable before the 201."""
+"""POST /feedback (and /v1/feedback): a thumbs up/down on one answer, durable before the 201.
+
+Only the owner of the answer's session may rate it; for anyone else the message is a 404
+unknown_message, exactly like one that does not exist.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from visdesk.api.security import principal
 from visdesk.protocol import ErrorResponse
 
 router = APIRouter(tags=["feedback"])
@@ -35,6 +40,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorResponse} for co
 async def post_feedback(request: Request, body: FeedbackRequest) -> JSONResponse:
     history = request.app.state.services.history
     comment = body.comment.strip() if body.comment else None
-    feedback_id = await history.add_feedback(body.message_id, body.rating, comment or None)
+    feedback_id = await history.add_feedback(body.message_id, body.rating, comment or None, owner=principal(request))
     payload = FeedbackResponse(feedback_id=feedback_id, message_id=body.message_id, rating=body.rating)
     return JSONResponse(payload.model_dump(), status_code=201)

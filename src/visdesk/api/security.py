@@ -1,4 +1,4 @@
-"""The HTTP edge: request ids, request metrics, optional API keys, rate limits, body limits, CORS.
+"""The HTTP edge: request ids, request metrics, optional API keys, the principal, rate limits, body limits, CORS.
 
 Why one pure-ASGI middleware instead of `@app.middleware` functions: Starlette's BaseHTTPMiddleware
 swallows the `http.disconnect` that `Request.is_disconnected()` polls for (so a client that left
@@ -6,6 +6,11 @@ could not cancel its work), and buffers nothing here: this middleware sees every
 (401/413/429 included) for the metrics, measures time to the first streamed byte (TTFT of SSE
 answers), and passes the server's own `receive` through. CORS sits outside it so browser
 preflights are answered without a key.
+
+The principal (request.state.principal) is who owns the sessions a request creates and may read
+(docs/operations.md, "Tenancy"): with API keys, the key's id ("key:" + 16 hex digits of its
+SHA-256, never the key itself); without keys, the page's anonymous browser-session cookie
+("cookie:<random id>", set HttpOnly and SameSite=Lax when the page is loaded), else ANONYMOUS.
 """
 
 from __future__ import annotations
@@ -20,21 +25,53 @@ import uuid
 from collections import OrderedDict
 from typing import Any
 
+from fastapi import Request
 from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from visdesk.domain import ANONYMOUS
 from visdesk.errors import AppError, ErrorCode
 from visdesk.settings import SafetySettings, Settings
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+SESSION_COOKIE = "visdesk_sid"
+_COOKIE_VALUE = re.compile(r"^[0-9a-f]{32}$")
+_PAGE_PATHS = ("/", "/index.html")
+DOCS_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json")
 
 
-def is_protected(path: str) -> bool:
-    """The API (/v1/*, /chat, /feedback, /sessions/*) needs a key when keys are set; health, metrics,
-    the page and static files stay open."""
+def is_protected(path: str, *, public_docs: bool = True) -> bool:
+    """The API (/v1/*, /chat, /feedback, /sessions/*) needs a key when keys are set, and so do the API docs
+    unless `public_docs`; health, metrics, the page and static files stay open."""
+    if path in DOCS_PATHS:
+        return not public_docs
     return path in ("/chat", "/feedback") or path.startswith(("/v1/", "/chat/", "/sessions/"))
+
+
+def principal(request: Request) -> str:
+    """The principal the edge middleware found for this request (ANONYMOUS where it did not run)."""
+    return getattr(request.state, "principal", None) or ANONYMOUS
+
+
+def _cookie_id(scope: Scope) -> str | None:
+    """The anonymous browser-session id from the Cookie header, when it has the shape this server mints."""
+    for name, value in scope.get("headers", []):
+        if name != b"cookie":
+            continue
+        for pair in value.decode("latin-1").split(";"):
+            key, _, found = pair.strip().partition("=")
+            if key == SESSION_COOKIE and _COOKIE_VALUE.match(found):
+                return found
+    return None
+
+
+def _session_cookie(scope: Scope) -> tuple[bytes, bytes]:
+    """A Set-Cookie header for a new anonymous browser session: random, HttpOnly, SameSite=Lax, no expiry."""
+    secure = "; Secure" if scope.get("scheme") == "https" else ""
+    value = f"{SESSION_COOKIE}={uuid.uuid4().hex}; Path=/; HttpOnly; SameSite=Lax{secure}"
+    return b"set-cookie", value.encode("latin-1")
 
 
 class TokenBuckets:
@@ -81,10 +118,16 @@ class EdgeMiddleware:
         offered = dict(scope.get("headers", [])).get(b"x-request-id", b"").decode("latin-1")
         request_id = offered if _REQUEST_ID.match(offered) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id  # read by api.common.request_id
+        extra_headers = [(b"x-request-id", request_id.encode())]
+        if not self._keys:  # without keys the principal is the page's cookie (or ANONYMOUS)
+            cookie = _cookie_id(scope)
+            scope["state"]["principal"] = f"cookie:{cookie}" if cookie else ANONYMOUS
+            if cookie is None and scope.get("method") == "GET" and scope.get("path") in _PAGE_PATHS:
+                extra_headers.append(_session_cookie(scope))
 
         async def observed_send(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), (b"x-request-id", request_id.encode())]}
+                message = {**message, "headers": [*message.get("headers", []), *extra_headers]}
                 state["status"] = message["status"]
                 content_type = dict(message.get("headers", [])).get(b"content-type", b"")
                 state["stream"] = content_type.startswith(b"text/event-stream")
@@ -104,7 +147,7 @@ class EdgeMiddleware:
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        if not is_protected(path) or scope.get("method") == "OPTIONS":
+        if not is_protected(path, public_docs=self.settings.public_docs) or scope.get("method") == "OPTIONS":
             limited = await self._limited_body(scope, receive, send)
             if limited is not None:
                 await self.app(scope, limited, send)
@@ -113,6 +156,8 @@ class EdgeMiddleware:
         if client is None:
             await _send_error(send, _unauthorized())
             return
+        if self._keys:
+            scope["state"]["principal"] = client  # "key:<16 hex of the key's SHA-256>"
         if self._buckets is not None:
             wait = self._buckets.take(client)
             if wait > 0:

@@ -1,4 +1,8 @@
-"""GET /sessions/{id} (and /v1/sessions/{id}): a session's messages, oldest first, with feedback."""
+"""GET /sessions/{id} (and /v1/sessions/{id}): a session's messages, oldest first, with feedback.
+
+Only the session's owner (the principal that created it, api.security) sees it; anyone else gets
+the 404 unknown_session of a session that does not exist, so an id alone reveals nothing.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
+from visdesk.api.security import principal
 from visdesk.protocol import ErrorResponse, EvidenceOut, SourceOut
 
 router = APIRouter(tags=["sessions"])
@@ -52,4 +57,5 @@ ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorResponse} for co
 @router.get("/sessions/{session_id}", response_model=SessionOut, responses=ERRORS)
 @router.get("/v1/sessions/{session_id}", response_model=SessionOut, responses=ERRORS)
 async def get_session(request: Request, session_id: str) -> dict[str, Any]:
-    return await request.app.state.services.history.session_view(session_id)  # type: ignore[no-any-return]
+    history = request.app.state.services.history
+    return await history.session_view(session_id, owner=principal(request))  # type: ignore[no-any-return]

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from visdesk.domain import Answer, ImageInput, Query, Turn
+from visdesk.domain import ANONYMOUS, Answer, ImageInput, Query, Turn
 from visdesk.errors import AppError, ErrorCode
 
 
@@ -24,22 +24,28 @@ class MemoryHistory:
     def __init__(self) -> None:
         self._sessions: dict[str, list[Turn]] = {}
         self._messages: dict[str, dict[str, Any]] = {}  # message_id → session view entry
+        self._owners: dict[str, str] = {}  # session_id → the principal that created it
 
-    async def new_session_id(self) -> str:
+    def _owned(self, session_id: str, owner: str) -> bool:
+        return session_id in self._sessions and self._owners.get(session_id) == owner
+
+    async def new_session_id(self, *, owner: str = ANONYMOUS) -> str:
         session_id = uuid.uuid4().hex
         self._sessions[session_id] = []
+        self._owners[session_id] = owner
         return session_id
 
-    async def session_exists(self, session_id: str) -> bool:
-        return session_id in self._sessions
+    async def session_exists(self, session_id: str, *, owner: str = ANONYMOUS) -> bool:
+        return self._owned(session_id, owner)
 
-    async def turns(self, session_id: str, limit: int) -> tuple[Turn, ...]:
-        if session_id not in self._sessions:
+    async def turns(self, session_id: str, limit: int, *, owner: str = ANONYMOUS) -> tuple[Turn, ...]:
+        if not self._owned(session_id, owner):
             raise unknown_session(session_id)
         return tuple(self._sessions[session_id][-limit:]) if limit > 0 else ()
 
     async def record(self, query: Query, answer: Answer, image: ImageInput | None) -> None:
         content_id = image.content_id if image else None
+        self._owners.setdefault(answer.session_id, query.owner)
         self._sessions.setdefault(answer.session_id, []).append(Turn(query.question, answer.answer, content_id))
         self._messages[answer.message_id] = {
             "session_id": answer.session_id,
@@ -65,17 +71,17 @@ class MemoryHistory:
         """Nothing outlives the process here, so there is never a stored image to reload."""
         return None
 
-    async def add_feedback(self, message_id: str, rating: str, comment: str | None) -> str:
+    async def add_feedback(self, message_id: str, rating: str, comment: str | None, *, owner: str = ANONYMOUS) -> str:
         message = self._messages.get(message_id)
-        if message is None:
+        if message is None or not self._owned(message["session_id"], owner):
             raise unknown_message(message_id)
         feedback_id = uuid.uuid4().hex
         created = datetime.now(UTC).isoformat()
         message["feedback"].append({"id": feedback_id, "rating": rating, "comment": comment, "created_at": created})
         return feedback_id
 
-    async def session_view(self, session_id: str) -> dict[str, Any]:
-        if session_id not in self._sessions:
+    async def session_view(self, session_id: str, *, owner: str = ANONYMOUS) -> dict[str, Any]:
+        if not self._owned(session_id, owner):
             raise unknown_session(session_id)
         messages = [
             {k: v for k, v in m.items() if k != "session_id"}

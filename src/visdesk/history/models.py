@@ -14,6 +14,9 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+LEGACY_OWNER = "legacy"
+"""Owner of sessions recorded before tenancy (migration 0002): no principal is ever named so."""
+
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
@@ -31,6 +34,8 @@ class SessionRow(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     client: Mapped[str | None] = mapped_column(String(16))  # "web" | "api"
     user_id: Mapped[str | None] = mapped_column(String(128))  # optional caller identity (never PII by design)
+    # The principal that created the session (api.security.principal): only it may read or continue it.
+    owner: Mapped[str] = mapped_column(String(64), default=LEGACY_OWNER, server_default=LEGACY_OWNER)
 
 
 class MessageRow(Base):

@@ -9,8 +9,12 @@ answer or a feedback is durable before the client sees it acknowledged.
 Why sessions are created at the first record, not by new_session_id: a session id reaches the
 client only in an answer, and that answer is recorded in the same transaction that creates the
 session row, so one commit (one fsync) per request instead of two, and no empty sessions from
-failed requests. Ids minted but not yet recorded are remembered in-process so a racing follow-up
-on this replica sees an empty session rather than a 404.
+failed requests. Ids minted but not yet recorded are remembered in-process (with their owner) so
+a racing follow-up on this replica sees an empty session rather than a 404.
+
+Why ownership is checked in the same query as existence: a session of another principal answers
+exactly like one that does not exist (UNKNOWN_SESSION / UNKNOWN_MESSAGE, the same body), so an id
+seen in a log or guessed never tells its holder more than "no such session".
 """
 
 from __future__ import annotations
@@ -26,9 +30,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Executable, Table, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
-from visdesk.domain import Answer, ImageInput, Query, Turn
+from visdesk.domain import ANONYMOUS, Answer, ImageInput, Query, Turn
 from visdesk.errors import AppError, ErrorCode
 from visdesk.history.group_commit import GroupCommitter
 from visdesk.history.memory import unknown_message, unknown_session
@@ -71,30 +74,32 @@ class SqlHistory:
         # One writer thread commits concurrent writes together (one fsync for all of them); it is
         # also this process's only writer, which is what SQLite wants.
         self.writer = GroupCommitter(engine)
-        self._pending: OrderedDict[str, None] = OrderedDict()
+        self._pending: OrderedDict[str, str] = OrderedDict()  # minted, not yet recorded session id → owner
 
     # -- HistoryStore --------------------------------------------------------------------------
 
-    async def new_session_id(self) -> str:
+    async def new_session_id(self, *, owner: str = ANONYMOUS) -> str:
         session_id = uuid.uuid4().hex
-        self._pending[session_id] = None
+        self._pending[session_id] = owner
         while len(self._pending) > _MAX_PENDING:
             self._pending.popitem(last=False)
         return session_id
 
-    async def session_exists(self, session_id: str) -> bool:
+    async def session_exists(self, session_id: str, *, owner: str = ANONYMOUS) -> bool:
         if session_id in self._pending:
-            return True
+            return self._pending[session_id] == owner
         if not session_id or len(session_id) > _MAX_ID:
             return False
-        return await self._run(self._session_exists, session_id)
+        return await self._run(self._owned_session, session_id, owner)
 
-    async def turns(self, session_id: str, limit: int) -> tuple[Turn, ...]:
+    async def turns(self, session_id: str, limit: int, *, owner: str = ANONYMOUS) -> tuple[Turn, ...]:
         if session_id in self._pending:
+            if self._pending[session_id] != owner:
+                raise unknown_session(session_id)
             return ()
         if not session_id or len(session_id) > _MAX_ID:
             raise unknown_session(session_id)
-        return await self._run(self._turns, session_id, limit)
+        return await self._run(self._turns, session_id, limit, owner)
 
     async def record(self, query: Query, answer: Answer, image: ImageInput | None) -> None:
         stored = encode_image(image) if (image is not None and self.store_images) else None
@@ -115,8 +120,11 @@ class SqlHistory:
 
     # -- feedback and the session view (api/feedback.py, api/sessions.py) ----------------------
 
-    async def add_feedback(self, message_id: str, rating: str, comment: str | None) -> str:
-        """Store a rating for a message durably; raises UNKNOWN_MESSAGE / INVALID_REQUEST."""
+    async def add_feedback(self, message_id: str, rating: str, comment: str | None, *, owner: str = ANONYMOUS) -> str:
+        """Store a rating for one of `owner`'s messages durably; raises UNKNOWN_MESSAGE / INVALID_REQUEST.
+
+        A message in another principal's session is UNKNOWN_MESSAGE, the same as one that does not exist.
+        """
         if rating not in RATINGS:
             raise AppError(ErrorCode.INVALID_REQUEST, f"rating must be 'up' or 'down', not {rating[:20]!r}.")
         if not message_id or len(message_id) > _MAX_ID:
@@ -129,17 +137,27 @@ class SqlHistory:
             "comment": self.mask(comment) if comment else None,
             "created_at": utcnow(),
         }
-        try:
-            await self._write(lambda connection: connection.execute(insert(feedback_t).values(**values)))
-        except IntegrityError as exc:  # the foreign key to messages: there is no such message
-            raise unknown_message(message_id) from exc
+        owned = (
+            select(messages_t.c.id)
+            .join_from(messages_t, sessions_t, sessions_t.c.id == messages_t.c.session_id)
+            .where(messages_t.c.id == message_id, sessions_t.c.owner == owner)
+        )
+
+        def work(connection: Connection) -> bool:  # check and insert in one transaction
+            if connection.scalar(owned) is None:
+                return False
+            connection.execute(insert(feedback_t).values(**values))
+            return True
+
+        if not await self._write(work):
+            raise unknown_message(message_id)
         return feedback_id
 
-    async def session_view(self, session_id: str) -> dict[str, Any]:
-        """The session and its messages, oldest first, each with its feedback."""
+    async def session_view(self, session_id: str, *, owner: str = ANONYMOUS) -> dict[str, Any]:
+        """`owner`'s session and its messages, oldest first, each with its feedback (else UNKNOWN_SESSION)."""
         if not session_id or len(session_id) > _MAX_ID:
             raise unknown_session(session_id)
-        return await self._run(self._session_view, session_id)
+        return await self._run(self._session_view, session_id, owner)
 
     # -- blocking parts, run on the executor ----------------------------------------------------
 
@@ -151,13 +169,13 @@ class SqlHistory:
         """Commit `work` durably (group commit); returns once its transaction has committed."""
         return await asyncio.wrap_future(self.writer.submit(work))  # type: ignore[no-any-return]
 
-    def _session_exists(self, session_id: str) -> bool:
+    def _owned_session(self, session_id: str, owner: str) -> bool:
         with self.engine.connect() as connection:
-            return connection.scalar(select(sessions_t.c.id).where(sessions_t.c.id == session_id)) is not None
+            return _is_owned(connection, session_id, owner)
 
-    def _turns(self, session_id: str, limit: int) -> tuple[Turn, ...]:
+    def _turns(self, session_id: str, limit: int, owner: str) -> tuple[Turn, ...]:
         with self.engine.connect() as connection:
-            if connection.scalar(select(sessions_t.c.id).where(sessions_t.c.id == session_id)) is None:
+            if not _is_owned(connection, session_id, owner):
                 raise unknown_session(session_id)
             if limit <= 0:
                 return ()
@@ -196,7 +214,13 @@ class SqlHistory:
         }
 
         def work(connection: Connection) -> None:
-            session = {"id": answer.session_id, "created_at": now, "updated_at": now, "client": query.client}
+            session = {
+                "id": answer.session_id,
+                "created_at": now,
+                "updated_at": now,
+                "client": query.client,
+                "owner": query.owner,
+            }
             _upsert(connection, sessions_t, session, key="id", on_conflict_set={"updated_at": now})
             if stored is not None:
                 image = {
@@ -222,9 +246,11 @@ class SqlHistory:
             row.content_id, row.media_type, (row.original_width, row.original_height), row.byte_size, bytes(row.data)
         )
 
-    def _session_view(self, session_id: str) -> dict[str, Any]:
+    def _session_view(self, session_id: str, owner: str) -> dict[str, Any]:
         with self.engine.connect() as connection:
-            session = connection.execute(select(sessions_t).where(sessions_t.c.id == session_id)).first()
+            session = connection.execute(
+                select(sessions_t).where(sessions_t.c.id == session_id, sessions_t.c.owner == owner)
+            ).first()
             if session is None:
                 raise unknown_session(session_id)
             messages = connection.execute(
@@ -256,6 +282,13 @@ class SqlHistory:
         target = {"sessions": sessions_t, "messages": messages_t, "feedback": feedback_t, "images": images_t}[table]
         with self.engine.connect() as connection:
             return int(connection.scalar(select(func.count()).select_from(target)) or 0)
+
+
+def _is_owned(connection: Connection, session_id: str, owner: str) -> bool:
+    found = connection.scalar(
+        select(sessions_t.c.id).where(sessions_t.c.id == session_id, sessions_t.c.owner == owner)
+    )
+    return found is not None
 
 
 def _upsert(

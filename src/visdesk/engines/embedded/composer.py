@@ -14,12 +14,14 @@ from visdesk.domain import EngineRequest, Perception
 from visdesk.engines.embedded import constrained
 from visdesk.engines.embedded.chart_axes import answer_axes, asks_about_structure
 from visdesk.engines.embedded.charts import answer_chart
+from visdesk.engines.embedded.document_view import document_of
 from visdesk.engines.embedded.explainers import explain_first
 from visdesk.engines.embedded.fields import answer_field
 from visdesk.engines.embedded.intents import Intent, classify
 from visdesk.engines.embedded.observe import answer_describe, answer_yesno
-from visdesk.engines.embedded.query import parse_question
+from visdesk.engines.embedded.query import QuerySpec, parse_question
 from visdesk.engines.embedded.reply import Reply, cannot_find, say
+from visdesk.engines.embedded.solve import solve
 from visdesk.engines.embedded.tables import answer_table
 from visdesk.engines.embedded.troubleshoot import answer_crash, answer_troubleshoot
 
@@ -33,7 +35,10 @@ def compose(request: EngineRequest) -> Reply:
     lang = query.language
     seen = request.grounding.seen
     intent = classify(query.question)
-    reply = explain_first(parse_question(query.question, lang), request) or _answer(intent, seen, request, lang)
+    spec = parse_question(query.question, lang)
+    reply = explain_first(spec, request) or _generic(spec, seen, first=True) or _answer(intent, seen, request, lang)
+    if not reply.confident:
+        reply = _generic(spec, seen, first=False) or reply
     options = query.options
     if options.response_format:
         reply = constrained.fill_schema(options.response_format, seen, query.question, lang)
@@ -42,6 +47,14 @@ def compose(request: EngineRequest) -> Reply:
     elif options.choices:
         reply = constrained.choose(reply, options.choices, seen, query.question, lang)
     return reply
+
+
+def _generic(spec: QuerySpec, seen: Perception | None, first: bool) -> Reply | None:
+    """The parse → resolve → operate answer: first for the operations it is measured to do better
+    (aggregates, comparisons, listed choices), otherwise after the older handlers found nothing."""
+    if seen is None or not seen.lines:
+        return None
+    return solve(document_of(seen), spec, first=first)
 
 
 def _answer(intent: Intent, seen: Perception | None, request: EngineRequest, lang: str) -> Reply:

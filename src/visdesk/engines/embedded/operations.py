@@ -1,0 +1,448 @@
+"""Generic operations over ranked candidates, table columns and chart series.
+
+Why generic: "How many more on Saturday than on Friday?", "What is the median?", "Is the total over
+100?" are the same few operations whatever the document is (a receipt, a lab report, a sales
+table, a bar chart): select cells by row / column selectors, then aggregate (TAPAS-style). Each
+operation returns an `Outcome` — the value, how it was reached, the cells it used — and the reply
+module words it; no operation knows a document kind.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from visdesk.domain import Box
+from visdesk.engines.embedded.query import Operation, QuerySpec
+from visdesk.engines.embedded.resolve import THRESHOLD, Candidate, mentioned, norm, rank, similarity
+from visdesk.perception.document import Cell, Document, TableGrid
+
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+                 "ten": 10, "a": 1, "an": 1}  # fmt: skip
+_QUANTITY = re.compile(r"(\d+(?:\.\d+)?(?:\s*\+\s*\d+/\d+|\s+\d+/\d+)?|\d+/\d+)\s*$")
+_NUMBER_IN_TEXT = re.compile(r"[-−]?\$?\d[\d,]*(?:\.\d+)?")
+
+
+@dataclass(frozen=True)
+class Point:
+    """One numeric item an aggregate runs over: its name (row label / category), value and box."""
+
+    label: str
+    number: float
+    box: Box
+    quote: str
+
+
+@dataclass
+class Outcome:
+    """What an operation found: the answer value (as it should be said), whether it is yes/no, and the evidence."""
+
+    operation: Operation
+    value: str
+    label: str = ""  # what the value is of ("mean", the column header, the field label …)
+    number: float | None = None
+    verdict: bool | None = None  # VERIFY / COMPARE
+    evidence: list[tuple[str, Box]] = field(default_factory=list)
+    confidence: float = 1.0
+
+
+def fmt(number: float) -> str:
+    """A computed number as a person writes it: 7, 8.2, 63,635, -5."""
+    rounded = round(number, 2)
+    if abs(rounded - round(rounded)) < 1e-9:
+        return f"{round(rounded):,}"
+    return f"{rounded:,.2f}".rstrip("0").rstrip(".")
+
+
+def parse_quantity(text: str) -> float | None:
+    """'4+1/10' → 4.1, '2 1/2' → 2.5, '3.8' → 3.8, '3/4' → 0.75."""
+    text = text.strip().replace(" + ", "+")
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(?:\s*\+\s*|\s+)(\d+)/(\d+)", text)
+    if m:
+        return float(m.group(1)) + int(m.group(2)) / max(1, int(m.group(3)))
+    m = re.fullmatch(r"(\d+)/(\d+)", text)
+    if m:
+        return int(m.group(1)) / max(1, int(m.group(2)))
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+# ---------------------------------------------------------------- tables → points
+
+
+def numeric_columns(table: TableGrid) -> list[int]:
+    """Columns most of whose body cells hold a number (money, number, percent)."""
+    out = []
+    for c in range(len(table.columns)):
+        cells = table.column(c)
+        numeric = sum(cell.value.number is not None for cell in cells)
+        if cells and numeric >= max(1, len(cells) * 0.6):
+            out.append(c)
+    return out
+
+
+def is_stem_leaf(table: TableGrid) -> bool:
+    heads = [norm(h) for h in table.columns]
+    return len(heads) >= 2 and heads[0].startswith("stem") and heads[1].startswith("leaf")
+
+
+def stem_leaf_points(table: TableGrid) -> list[Point]:
+    """Every value of a stem-and-leaf plot: stem 3, leaves '0 4 4' → 30, 34, 34."""
+    points = []
+    for row in table.cells:
+        if len(row) < 2:
+            continue
+        stem = re.sub(r"\D", "", row[0].text)
+        if not stem:
+            continue
+        for leaf in re.findall(r"\d", row[1].text):
+            points.append(Point(stem, float(stem + leaf), row[1].box, f"{row[0].text} | {row[1].text}"))
+    return points
+
+
+def frequency_column(table: TableGrid) -> int | None:
+    """The column of counts in a frequency table ('Frequency', 'Number of …', 'Tally' excluded)."""
+    for c, head in enumerate(table.columns):
+        if re.search(r"frequen|频数|频率|次数|count", head, re.I):
+            return c
+    return None
+
+
+def choose_column(table: TableGrid, spec: QuerySpec, question: str) -> int | None:
+    """The numeric column the question means: the best-named one, else the last numeric column."""
+    numeric = [c for c in numeric_columns(table) if c != table.label_column]
+    if not numeric:
+        return None
+    named = [*spec.columns, spec.target] if spec.columns or spec.target else []
+    scored = [(max((similarity(s, table.columns[c]) for s in named), default=0.0),
+               mentioned(question, table.columns[c]), c) for c in numeric]  # fmt: skip
+    best = max(scored, key=lambda s: (max(s[0], s[1]), s[2]))
+    if max(best[0], best[1]) >= 0.6:
+        return best[2]
+    return numeric[-1]
+
+
+def row_points(table: TableGrid, column: int) -> list[Point]:
+    points = []
+    for row in table.cells:
+        cell = next((c for c in row if c.column == column), None)
+        if cell is None or cell.value.number is None:
+            continue
+        label = _row_label(table, row)
+        points.append(Point(label, cell.value.number, cell.box, f"{label}: {cell.text}" if label else cell.text))
+    return points
+
+
+def _row_label(table: TableGrid, row: Sequence[Cell]) -> str:
+    label = next((c.text for c in row if c.column == table.label_column), "")
+    return label or (row[0].row_header if row else "")
+
+
+def selected_rows(points: list[Point], spec: QuerySpec, question: str) -> list[Point]:
+    """Points whose label the question (or its row selectors) names, in the order the question names them."""
+    hits: list[tuple[int, Point]] = []
+    text = norm(question)
+    for point in points:
+        if not point.label:
+            continue
+        by_selector = max((similarity(s, point.label) for s in spec.rows), default=0.0)
+        if by_selector >= 0.8 or mentioned(question, point.label) >= 0.99:
+            position = text.find(norm(point.label))
+            hits.append((position if position >= 0 else 10**6, point))
+    hits.sort(key=lambda h: h[0])
+    # 'Monday' inside 'Monday and Tuesday' is one mention; a label contained in a longer hit is dropped
+    labels = [norm(p.label) for _, p in hits]
+    kept = [p for (_, p), lab in zip(hits, labels, strict=True) if not any(lab != o and lab in o for o in labels)]
+    return kept
+
+
+def quantities(question: str, labels: list[str]) -> dict[str, float]:
+    """'buys 8 Caribbean vacation packages and 5 European …' → {label: 8, …}: the number printed just
+    before a row's mention (units and 'pounds of' in between are allowed)."""
+    out: dict[str, float] = {}
+    lower = question.casefold()
+    for label in labels:
+        key = label.casefold()
+        at = lower.find(key)
+        if at < 0:
+            first = key.split()[0] if key.split() else key
+            at = lower.find(first)
+        if at < 0:
+            continue
+        before = lower[max(0, at - 40) : at]
+        before = re.sub(r"\b(?:pounds?|kilograms?|kg|lbs?|ounces?|oz|grams?|g|liters?|litres?|meters?|feet|yards?|"
+                        r"tickets?|boxes|box|bags?|of|the)\s*$", "", before.strip()).strip()  # fmt: skip
+        before = re.sub(r"\b(?:pounds?|kilograms?|kg|lbs?|ounces?|oz|grams?|liters?|meters?|yards?)\s*$", "",
+                        before).strip()  # fmt: skip
+        m = _QUANTITY.search(before)
+        if m:
+            qty = parse_quantity(m.group(1))
+            if qty is not None:
+                out[label] = qty
+                continue
+        word = before.split()[-1] if before.split() else ""
+        if word in _NUMBER_WORDS and word not in ("a", "an"):
+            out[label] = float(_NUMBER_WORDS[word])
+    return out
+
+
+def question_numbers(question: str, exclude: Sequence[str] = ()) -> list[float]:
+    """Numbers the customer wrote (thresholds, budgets), outside the row labels."""
+    text = question
+    for label in exclude:
+        text = re.sub(re.escape(label), " ", text, flags=re.I)
+    text = re.sub(r"choices:.*$", "", text, flags=re.I | re.S)
+    return [
+        float(m.group(0).replace("$", "").replace(",", "").replace("−", "-")) for m in _NUMBER_IN_TEXT.finditer(text)
+    ]
+
+
+# ---------------------------------------------------------------- aggregates
+
+
+def aggregate(operation: Operation, numbers: list[float]) -> float | None:
+    if not numbers:
+        return None
+    if operation is Operation.SUM:
+        return sum(numbers)
+    if operation is Operation.MEAN:
+        return statistics.fmean(numbers)
+    if operation is Operation.MEDIAN:
+        return statistics.median(numbers)
+    if operation is Operation.MODE:
+        counts = Counter(numbers).most_common()
+        return counts[0][0]
+    if operation is Operation.RANGE:
+        return max(numbers) - min(numbers)
+    if operation is Operation.ARGMAX:
+        return max(numbers)
+    if operation is Operation.ARGMIN:
+        return min(numbers)
+    return None
+
+
+_AGGREGATES = (Operation.SUM, Operation.MEAN, Operation.MEDIAN, Operation.MODE, Operation.RANGE)
+_LABELS = {Operation.SUM: "total", Operation.MEAN: "mean", Operation.MEDIAN: "median", Operation.MODE: "mode",
+           Operation.RANGE: "range", Operation.ARGMAX: "largest", Operation.ARGMIN: "smallest",
+           Operation.DIFFERENCE: "difference", Operation.RATE: "rate of change", Operation.COUNT: "count"}  # fmt: skip
+
+
+def holds(number: float, comparator: str, threshold: float) -> bool:
+    return {
+        ">": number > threshold, ">=": number >= threshold, "<": number < threshold,
+        "<=": number <= threshold, "=": abs(number - threshold) < 1e-9, "!=": abs(number - threshold) >= 1e-9,
+    }[comparator]  # fmt: skip
+
+
+def _evidence(points: Sequence[Point]) -> list[tuple[str, Box]]:
+    return [(p.quote, p.box) for p in points[:6]]
+
+
+def on_table(table: TableGrid, spec: QuerySpec) -> Outcome | None:
+    """Run the spec's operation over one table (stem-and-leaf and frequency tables included)."""
+    question = spec.question
+    op = spec.operation
+    if is_stem_leaf(table):
+        return _on_values(stem_leaf_points(table), spec, by_value=True)
+    column = choose_column(table, spec, question)
+    if column is None:
+        return None
+    points = row_points(table, column)
+    freq = frequency_column(table)
+    if freq is not None and freq == column and op in (*_AGGREGATES, Operation.COUNT) and op is not Operation.SUM:
+        expanded = _expand_frequency(table, freq)
+        if expanded:
+            return _on_values(expanded, spec, by_value=True)
+    chosen = selected_rows(points, spec, question)
+    label_col = table.columns[column] if column < len(table.columns) else ""
+    if op is Operation.COUNT and freq is not None and spec.comparator is None:
+        values = _frequency_lookup(table, freq, question)
+        if values is not None:
+            return values
+    qty = quantities(question, [p.label for p in chosen]) if chosen else {}
+    if op is Operation.LOOKUP and qty:  # 'buys 3.8 pounds of dill dip: how much?' is price × quantity
+        total = sum(p.number * qty.get(p.label, 1.0) for p in chosen)
+        return Outcome(Operation.SUM, fmt(total), "total", total, evidence=_evidence(chosen))
+    if op in (Operation.SUM, Operation.COMPARE, Operation.VERIFY, Operation.DIFFERENCE) and chosen:
+        total = sum(p.number * qty.get(p.label, 1.0) for p in chosen)
+        budget = [n for n in question_numbers(question, [p.label for p in chosen]) if n not in qty.values()]
+        one_priced = op is Operation.DIFFERENCE and len(chosen) == 1 and not budget and qty
+        if op is Operation.SUM or one_priced:
+            return Outcome(Operation.SUM, fmt(total), "total", total, evidence=_evidence(chosen))
+        if op is Operation.DIFFERENCE:
+            if budget:
+                left = budget[0] - total
+                return Outcome(op, fmt(left), "left", left, evidence=_evidence(chosen))
+            if len(chosen) >= 2:
+                diff = chosen[0].number - chosen[1].number
+                return Outcome(op, fmt(abs(diff)), "difference", abs(diff), evidence=_evidence(chosen[:2]))
+        if op in (Operation.COMPARE, Operation.VERIFY) and spec.threshold is not None:
+            comparator = spec.comparator or ">="
+            verdict = holds(total, comparator, spec.threshold)
+            return Outcome(op, fmt(total), label_col, total, verdict=verdict, evidence=_evidence(chosen))
+    if op is Operation.RATE:
+        use = chosen if len(chosen) >= 2 else points[-2:]
+        if len(use) >= 2:
+            first, second = use[0], use[1]
+            rate = second.number - first.number
+            try:
+                span = float(second.label) - float(first.label)
+                rate = rate / span if span else rate
+            except ValueError:
+                pass
+            return Outcome(op, fmt(rate), "rate of change", rate, evidence=_evidence([first, second]))
+    if op in (Operation.ARGMAX, Operation.ARGMIN) and points:
+        pick = max(points, key=lambda p: p.number) if op is Operation.ARGMAX else min(points, key=lambda p: p.number)
+        if spec.expected in ("number", "money", "percent"):
+            return Outcome(op, fmt(pick.number), _LABELS[op], pick.number, evidence=_evidence([pick]))
+        return Outcome(op, pick.label, _LABELS[op], pick.number, evidence=_evidence([pick]))
+    if op in _AGGREGATES:
+        use = chosen if len(chosen) >= 2 else points
+        result = aggregate(op, [p.number for p in use])
+        if result is not None:
+            return Outcome(op, fmt(result), _LABELS[op], result, evidence=_evidence(use))
+    if op is Operation.COUNT:
+        return _on_values(points, spec, by_value=False)
+    if op is Operation.LOOKUP and len(chosen) >= 1:
+        cell = chosen[0]
+        return Outcome(op, fmt(cell.number), label_col, cell.number, evidence=_evidence([cell]), confidence=0.8)
+    return None
+
+
+def _expand_frequency(table: TableGrid, freq: int) -> list[Point]:
+    """A frequency table as the values it counts: (17 points, frequency 3) → 17, 17, 17."""
+    value_col = next((c for c in numeric_columns(table) if c != freq), None)
+    if value_col is None:
+        return []
+    points = []
+    for row in table.cells:
+        value = next((c for c in row if c.column == value_col), None)
+        count = next((c for c in row if c.column == freq), None)
+        if value is None or count is None or value.value.number is None or count.value.number is None:
+            continue
+        points.extend(Point(value.text, value.value.number, count.box, f"{value.text}: {count.text}")
+                      for _ in range(int(count.value.number)))  # fmt: skip
+    return points
+
+
+def _frequency_lookup(table: TableGrid, freq: int, question: str) -> Outcome | None:
+    """'How many students scored exactly 17?' → the frequency of 17; 'how many … in all' → the sum."""
+    numbers = question_numbers(question)
+    value_col = next((c for c in range(len(table.columns)) if c != freq), None)
+    if numbers and value_col is not None:
+        for row in table.cells:
+            value = next((c for c in row if c.column == value_col), None)
+            count = next((c for c in row if c.column == freq), None)
+            if value and count and value.value.number == numbers[0] and count.value.number is not None:
+                n = count.value.number
+                return Outcome(
+                    Operation.COUNT, fmt(n), "count", n, evidence=[(f"{value.text}: {count.text}", count.box)]
+                )
+    counts = [c.value.number for c in table.column(freq) if c.value.number is not None]
+    if counts and not numbers:
+        return Outcome(Operation.COUNT, fmt(sum(counts)), "count", sum(counts),
+                       evidence=[(c.text, c.box) for c in table.column(freq)[:6]])  # fmt: skip
+    return None
+
+
+def _on_values(points: list[Point], spec: QuerySpec, by_value: bool) -> Outcome | None:
+    """Aggregates and counts over a bag of values (stem-and-leaf leaves, an expanded frequency table)."""
+    if not points:
+        return None
+    op = spec.operation
+    numbers = [p.number for p in points]
+    if op is Operation.COUNT:
+        threshold = spec.threshold
+        if threshold is None:
+            asked = question_numbers(spec.question)
+            threshold = asked[0] if asked else None
+        if threshold is None:
+            return Outcome(op, str(len(numbers)), "count", len(numbers), evidence=_evidence(points))
+        comparator = spec.comparator or "="
+        hits = [p for p in points if holds(p.number, comparator, threshold)]
+        return Outcome(op, str(len(hits)), "count", len(hits), evidence=_evidence(hits or points))
+    if op in (Operation.ARGMAX, Operation.ARGMIN):
+        pick = max(points, key=lambda p: p.number) if op is Operation.ARGMAX else min(points, key=lambda p: p.number)
+        return Outcome(op, fmt(pick.number), _LABELS[op], pick.number, evidence=_evidence([pick]))
+    result = aggregate(op, numbers)
+    if result is None:
+        return None
+    return Outcome(op, fmt(result), _LABELS[op], result, evidence=_evidence(points))
+
+
+# ---------------------------------------------------------------- lookups, choices and yes/no
+
+
+def lookup(document: Document, spec: QuerySpec, aliases: Sequence[str] = ()) -> Outcome | None:
+    """The best-ranked candidate, when it clears the threshold."""
+    ranked = rank(document, spec, aliases)
+    if not ranked:
+        return None
+    best = ranked[0]
+    if best.score < THRESHOLD:
+        return None
+    runner = ranked[1].score if len(ranked) > 1 else 0.0
+    confidence = best.score * (1.0 if best.score - runner > 0.05 else 0.85)
+    return Outcome(spec.operation, best.value.raw, best.label, best.value.number,
+                   evidence=_candidate_evidence(best), confidence=confidence)  # fmt: skip
+
+
+def _candidate_evidence(candidate: Candidate) -> list[tuple[str, Box]]:
+    return [(candidate.quote, candidate.boxes[-1])]
+
+
+def pick_choice(document: Document, spec: QuerySpec) -> Outcome | None:
+    """A question with listed choices ('Choices: Sunday, Monday …'): run the operation, then say the
+    choice that the result names; for lookups, the choice that shares a table row with a cell the
+    question quotes (a schedule: 'arrives at 1:05 P.M.' → the stop in that row or column)."""
+    if not spec.choices:
+        return None
+    for table in document.tables:
+        outcome = on_table(table, spec)
+        if outcome is not None:
+            hit = _matching_choice(spec.choices, outcome.value)
+            if hit:
+                return Outcome(outcome.operation, hit, outcome.label, outcome.number, evidence=outcome.evidence)
+        hit_cell = _choice_by_quoted_cell(table, spec)
+        if hit_cell is not None:
+            return hit_cell
+    return None
+
+
+def _matching_choice(choices: Sequence[str], value: str) -> str:
+    scored = [(similarity(value, c), c) for c in choices]
+    best = max(scored, default=(0.0, ""))
+    return best[1] if best[0] >= 0.8 else ""
+
+
+def _time_key(text: str) -> str:
+    return norm(text.replace(".", ":").replace("a.m", "am").replace("p.m", "pm"))
+
+
+def _choice_by_quoted_cell(table: TableGrid, spec: QuerySpec) -> Outcome | None:
+    question = re.sub(r"choices:.*$", "", spec.question, flags=re.I | re.S)
+    qkey = _time_key(question)
+    quoted: Cell | None = None
+    for row in table.cells:
+        for cell in row:
+            key = _time_key(cell.text)
+            longer = quoted is None or len(key) > len(_time_key(quoted.text))
+            if len(key) >= 3 and key in qkey and any(ch.isdigit() for ch in key) and longer:
+                quoted = cell
+    if quoted is None:
+        return None
+    related = [c for row in table.cells for c in row if c.row == quoted.row or c.column == quoted.column]
+    related_headers = [table.columns[quoted.column]] if quoted.column < len(table.columns) else []
+    for choice in spec.choices:
+        for cell in related:
+            if similarity(choice, cell.text) >= 0.85:
+                return Outcome(spec.operation, choice, "", evidence=[(cell.text, cell.box), (quoted.text, quoted.box)])
+        for head in related_headers:
+            if similarity(choice, head) >= 0.85:
+                return Outcome(spec.operation, choice, "", evidence=[(quoted.text, quoted.box)])
+    return None

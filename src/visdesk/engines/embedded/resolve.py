@@ -1,0 +1,266 @@
+"""The resolver: rank what a Document holds (facts, table cells, chart marks) against a QuerySpec.
+
+Why one ranking for every kind of document: a customer's "tax", "税额" or "How much tax was
+charged?" names a label the page prints in its own words; scoring every candidate by label
+similarity × type fit × layout prior (and reporting a confidence) answers a document kind nobody
+wrote a rule for, and lets the composer say honestly what is missing when nothing scores well.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from rapidfuzz import fuzz
+
+from visdesk.domain import Box
+from visdesk.engines.embedded.query import QuerySpec
+from visdesk.perception.document import Cell, Chart, ChartMark, Document, Fact, Pairing, TableGrid, Value, ValueKind
+
+THRESHOLD = 0.55
+"""Below this confidence the composer does not state a value (it falls back or says what is missing)."""
+
+_LAYOUT_PRIOR: dict[Pairing, float] = {
+    "same_line": 1.0,
+    "label_left": 0.95,
+    "table_cell": 0.92,
+    "label_above": 0.88,
+    "parenthesised": 0.85,
+    "standalone": 0.6,
+}
+
+_COMPATIBLE: dict[ValueKind, tuple[ValueKind, ...]] = {
+    "money": ("number",),
+    "number": ("money", "percent"),
+    "percent": ("number",),
+    "code": ("number", "phone"),
+    "phone": ("code",),
+    "date": ("time",),
+    "time": ("date",),
+    "name": ("text",),
+    "text": ("name",),
+}
+
+_WORD = re.compile(r"[a-z0-9]+|[\u4e00-\u9fff]")
+_STOP = frozenset(
+    [
+        "the",
+        "a",
+        "an",
+        "of",
+        "is",
+        "are",
+        "was",
+        "were",
+        "what",
+        "whats",
+        "which",
+        "who",
+        "how",
+        "much",
+        "many",
+        "does",
+        "do",
+        "did",
+        "to",
+        "in",
+        "on",
+        "for",
+        "at",
+        "by",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "my",
+        "your",
+        "me",
+        "i",
+        "please",
+        "tell",
+        "can",
+        "could",
+        "you",
+        "show",
+        "and",
+        "or",
+        "with",
+        "from",
+        "be",
+        "has",
+        "have",
+        "been",
+        "there",
+        "number",
+        "value",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One possible answer, with what names it and where it is printed."""
+
+    label: str
+    value: Value
+    boxes: tuple[Box, ...]
+    source: str  # "fact" | "cell" | "mark"
+    score: float  # label similarity × type fit × layout prior, 0..1
+    quote: str = ""  # the printed text to quote as evidence
+    table: int = -1  # for cells: index of the table, row and column
+    row: int = -1
+    column: int = -1
+
+
+@cache
+def norm(text: str) -> str:
+    """NFKC, case-folded, spaces and punctuation dropped: the form labels are compared in."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def words(text: str) -> tuple[str, ...]:
+    """Content words (English) and characters (Chinese), without question words."""
+    found = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    return tuple(w.removesuffix("s") if len(w) > 3 else w for w in found if w not in _STOP)
+
+
+def _abbreviation(short: str, long_: str) -> bool:
+    """'WBC' for 'White Blood Cell', 'QTY' for 'quantity' (initials or an ordered subsequence)."""
+    s, lw = norm(short), [w for w in re.findall(r"[a-z]+", long_.casefold())]
+    if not (2 <= len(s) <= 5) or not s.isalpha() or not lw:
+        return False
+    if "".join(w[0] for w in lw) == s:
+        return True
+    if len(lw) == 1 and lw[0][0] == s[0] and len(lw[0]) > len(s):
+        it = iter(lw[0])
+        return all(ch in it for ch in s)
+    return False
+
+
+def similarity(target: str, label: str, aliases: Iterable[str] = ()) -> float:
+    """0..1 likeness of the question's phrase and a printed label: exact, containment, shared words,
+    abbreviations, character overlap; the best over the target and its lexicon aliases."""
+    best = 0.0
+    for phrase in (target, *aliases):
+        best = max(best, _similar(phrase, label))
+    return best
+
+
+def _similar(a: str, b: str) -> float:
+    na, nb = norm(a), norm(b)
+    if not na or not nb:
+        return 0.0
+    if na == nb:
+        return 1.0
+    short, long_ = sorted((na, nb), key=len)
+    score = 0.0
+    if len(short) >= 2 and short in long_:
+        score = 0.72 + 0.25 * len(short) / len(long_)
+    wa, wb = set(words(a)), set(words(b))
+    if wa and wb:
+        shared = len(wa & wb) / max(1, min(len(wa), len(wb)))
+        cover = len(wa & wb) / max(len(wa), len(wb))
+        score = max(score, 0.55 * shared + 0.4 * cover)
+    if _abbreviation(a, b) or _abbreviation(b, a):
+        score = max(score, 0.85)
+    return max(score, 0.75 * fuzz.ratio(na, nb) / 100)
+
+
+def type_fit(kind: ValueKind, expected: ValueKind | None) -> float:
+    """1 when the value has the type the question expects, less for a neighbouring type."""
+    if expected is None or kind == expected:
+        return 1.0
+    if kind in _COMPATIBLE.get(expected, ()):
+        return 0.75
+    return 0.35
+
+
+def rank(document: Document, spec: QuerySpec, aliases: Iterable[str] = ()) -> list[Candidate]:
+    """Every fact, table cell and chart mark, scored against the spec, best first."""
+    phrase = spec.quoted or spec.target
+    extra = tuple(aliases)
+    found: list[Candidate] = []
+    for fact in document.facts:
+        found.append(_from_fact(fact, phrase, extra, spec.expected))
+    for t, table in enumerate(document.tables):
+        found.extend(_from_table(t, table, spec, phrase, extra))
+    for chart in document.charts:
+        found.extend(_from_chart(chart, spec, phrase, extra))
+    found.sort(key=lambda c: c.score, reverse=True)
+    return found
+
+
+def _from_fact(fact: Fact, phrase: str, aliases: tuple[str, ...], expected: ValueKind | None) -> Candidate:
+    label_score = similarity(phrase, fact.label, aliases) if fact.label else 0.3
+    score = label_score * type_fit(fact.value.kind, expected) * _LAYOUT_PRIOR[fact.pairing] * (0.5 + 0.5 * fact.score)
+    boxes = (fact.value_box,) if fact.label_box is None else (fact.label_box, fact.value_box)
+    quote = f"{fact.label}: {fact.value.raw}" if fact.label else fact.value.raw
+    return Candidate(fact.label, fact.value, boxes, "fact", score, quote)
+
+
+def _from_table(t: int, table: TableGrid, spec: QuerySpec, phrase: str, aliases: tuple[str, ...]) -> list[Candidate]:
+    """Cells named by their column header and by any cell of their row (a lab row named by its
+    abbreviation, the value in the 结果 column)."""
+    out = []
+    row_selectors = spec.rows or (phrase,)
+    col_selectors = spec.columns or (phrase,)
+    col_scores = [max(similarity(s, h, aliases) for s in col_selectors) for h in table.columns]
+    wordy = ("name", "text", "code")
+    for row in table.cells:
+        names = [c.text for c in row if c.value.kind in wordy]
+        row_score = max((similarity(s, name) for s in row_selectors for name in names), default=0.0)
+        for cell in row:
+            col = col_scores[cell.column] if cell.column < len(col_scores) else 0.0
+            label_score = (
+                max(col, row_score) * 0.6 + min(col, row_score) * 0.4
+                if spec.rows or spec.columns
+                else (0.5 * col + 0.5 * row_score if col and row_score else 0.6 * max(col, row_score))
+            )
+            if cell.column == table.label_column and spec.expected not in (None, "name", "text"):
+                label_score *= 0.5  # the label cell names the row; it is rarely the answer
+            score = label_score * type_fit(cell.value.kind, spec.expected) * _LAYOUT_PRIOR["table_cell"]
+            label = " / ".join(x for x in (cell.row_header, cell.column_header) if x)
+            out.append(_cell_candidate(t, cell, label, score))
+    return out
+
+
+def _cell_candidate(t: int, cell: Cell, label: str, score: float) -> Candidate:
+    return Candidate(label, cell.value, (cell.box,), "cell", score, cell.text, t, cell.row, cell.column)
+
+
+def _from_chart(chart: Chart, spec: QuerySpec, phrase: str, aliases: tuple[str, ...]) -> list[Candidate]:
+    out = []
+    for mark in chart.marks:
+        if mark.value is None:
+            continue
+        score = _mark_score(mark, spec, phrase, aliases) * type_fit(mark.value.kind, spec.expected)
+        boxes = (mark.box,) if mark.label_box is None else (mark.box, mark.label_box)
+        label = " ".join(x for x in (mark.series, mark.category) if x)
+        out.append(Candidate(label, mark.value, boxes, "mark", score, f"{label}: {mark.value.raw}"))
+    return out
+
+
+def _mark_score(mark: ChartMark, spec: QuerySpec, phrase: str, aliases: tuple[str, ...]) -> float:
+    category = max((similarity(s, mark.category) for s in (*spec.rows, phrase)), default=0.0)
+    if not mark.series:
+        return category
+    series = max((similarity(s, mark.series, aliases) for s in (*spec.series, phrase)), default=0.0)
+    return 0.6 * category + 0.4 * series
+
+
+def mentioned(text: str, label: str) -> float:
+    """How clearly `label` (a row or category name) is mentioned inside the free text `text`."""
+    nl, nt = norm(label), norm(text)
+    if len(nl) >= 2 and nl in nt:
+        return 1.0
+    wl = words(label)
+    if not wl:
+        return 0.0
+    wt = set(words(text))
+    return sum(w in wt for w in wl) / len(wl)

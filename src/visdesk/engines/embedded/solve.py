@@ -1,0 +1,60 @@
+"""The generic path: (Document, QuerySpec) → operation → Reply, or None when not confident.
+
+Why None rather than a guess: the composer tries this path first for the operations it is measured
+to do at least as well as the older handlers, and a path that is unsure must leave the question to
+the next stage (or to the honest "not found"), never state a value it did not find.
+"""
+
+from __future__ import annotations
+
+from visdesk.engines.embedded.operations import Outcome, holds, lookup, on_table, pick_choice
+from visdesk.engines.embedded.query import Operation, QuerySpec
+from visdesk.engines.embedded.reply import Reply
+from visdesk.engines.embedded.resolve import THRESHOLD
+from visdesk.engines.embedded.wording import say_outcome
+from visdesk.perception.document import Document
+
+TABLE_OPERATIONS = frozenset(
+    {
+        Operation.SUM, Operation.DIFFERENCE, Operation.MEAN, Operation.MEDIAN, Operation.MODE, Operation.RANGE,
+        Operation.RATE, Operation.COUNT, Operation.ARGMAX, Operation.ARGMIN, Operation.COMPARE,
+    }
+)  # fmt: skip
+"""Operations the generic path answers first (measured better than the per-kind handlers, see
+docs/performance.md); other operations reach it after those handlers found nothing."""
+
+
+def solve(document: Document, spec: QuerySpec, first: bool = False) -> Reply | None:
+    """The reply the generic operations give, when one is confident enough to state. `first`: only
+    what this path is measured to answer better than the older handlers (aggregates, comparisons,
+    listed choices, a price × quantity)."""
+    if spec.choices:
+        picked = pick_choice(document, spec)
+        if picked is not None:
+            return say_outcome(picked, spec.language, choice=True)
+    outcome = _tables(document, spec) if spec.operation in (*TABLE_OPERATIONS, Operation.LOOKUP) else None
+    if first and spec.operation not in TABLE_OPERATIONS and (outcome is None or outcome.operation is spec.operation):
+        return None  # a plain lookup is still the field handlers' first
+    if outcome is None and spec.operation in (Operation.LOOKUP, Operation.COMPARE):
+        outcome = _compare(lookup(document, spec), spec)
+    if outcome is None or outcome.confidence < THRESHOLD:
+        return None
+    return say_outcome(outcome, spec.language)
+
+
+def _tables(document: Document, spec: QuerySpec) -> Outcome | None:
+    for table in document.tables:
+        outcome = on_table(table, spec)
+        if outcome is not None:
+            return outcome
+    return None
+
+
+def _compare(found: Outcome | None, spec: QuerySpec) -> Outcome | None:
+    """A looked-up value checked against the question's threshold ('Is the total over 100?')."""
+    if found is None or spec.operation is not Operation.COMPARE:
+        return found
+    if found.number is None or spec.threshold is None:
+        return None
+    found.verdict = holds(found.number, spec.comparator or ">", spec.threshold)
+    return found

@@ -1,0 +1,58 @@
+"""How an operation's outcome is said: the answer first, in one short sentence, with its evidence.
+
+Why data: the phrases are per language in data/phrases/operations.toml, so a reply style or a
+language is changed there, not in the operations; every reply states the value before anything else
+("The mean is 7.", "Yes — the total is 22.50.", "发票代码是 144031900111。").
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from visdesk.engines.embedded.operations import Outcome, fmt
+from visdesk.engines.embedded.query import Operation
+from visdesk.engines.embedded.reply import Reply, ev_box
+
+MAX_LABEL = 18
+"""A printed label longer than this is left out of the sentence (the evidence quotes it)."""
+
+
+@cache
+def phrases() -> dict[str, Any]:
+    text = resources.files("visdesk.engines.embedded").joinpath("data/phrases/operations.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def phrase(key: str, lang: str, **values: str) -> str:
+    table: dict[str, Any] = phrases()["zh" if lang == "zh" else "en"]
+    return str(table[key]).format(**values)
+
+
+def _label(outcome: Outcome, lang: str) -> str:
+    names: dict[str, str] = phrases()["zh" if lang == "zh" else "en"]["labels"]
+    label = names.get(outcome.label, outcome.label).strip().rstrip(":：")
+    return label if 0 < len(label) <= MAX_LABEL else ""
+
+
+def say_outcome(outcome: Outcome, lang: str, *, choice: bool = False) -> Reply:
+    """The reply for an outcome: a yes/no first, a choice alone, a value with what it is of."""
+    label = _label(outcome, lang)
+    value = outcome.value
+    if outcome.verdict is not None:
+        key = "yes" if outcome.verdict else "no"
+        text = phrase(key, lang, label=label, value=value) if label and value else phrase(f"{key}_bare", lang)
+        bare = ("是" if outcome.verdict else "否") if lang == "zh" else ("yes" if outcome.verdict else "no")
+    elif choice:
+        text, bare = phrase("choice", lang, value=value), value
+    elif outcome.operation in (Operation.ARGMAX, Operation.ARGMIN) and value != fmt(outcome.number or 0.0):
+        key = "largest" if outcome.operation is Operation.ARGMAX else "smallest"
+        text, bare = phrase(key, lang, value=value), value
+    elif label:
+        text, bare = phrase("value", lang, label=label, value=value), value
+    else:
+        text, bare = phrase("bare", lang, value=value), value
+    evidence = [ev_box(quote, box) for quote, box in outcome.evidence]
+    return Reply(text=text, evidence=evidence, value=bare, confident=True)
