@@ -19,6 +19,9 @@ class ErrorCode(StrEnum):
     CORRUPT_IMAGE = "corrupt_image"
     IMAGE_TOO_LARGE = "image_too_large"  # bytes over the upload cap
     IMAGE_TOO_MANY_PIXELS = "image_too_many_pixels"  # decompression-bomb guard
+    IMAGE_BAD_SHAPE = "image_bad_shape"  # aspect ratio past images.max_aspect_ratio
+    INVALID_TEXT = "invalid_text"  # lone surrogates, invalid UTF-8, over-long ids
+    REQUEST_TIMEOUT = "request_timeout"  # headers or body sent too slowly
     BAD_BASE64 = "bad_base64"
     EMPTY_QUESTION = "empty_question"
     QUESTION_TOO_LONG = "question_too_long"
@@ -27,9 +30,11 @@ class ErrorCode(StrEnum):
     UNKNOWN_SESSION = "unknown_session"
     UNKNOWN_MESSAGE = "unknown_message"
     UNKNOWN_MODEL = "unknown_model"
+    UNKNOWN_PRODUCT = "unknown_product"  # no catalog picture for this SKU
     UNAUTHORIZED = "unauthorized"
     RATE_LIMITED = "rate_limited"
     PAYLOAD_TOO_LARGE = "payload_too_large"
+    NOT_CONFIGURED = "not_configured"  # a feature whose knowledge-base data is missing (e.g. no return taxonomy)
     # 5xx: we could not serve it
     OVERLOADED = "overloaded"
     TIMEOUT = "timeout"
@@ -47,6 +52,9 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.CORRUPT_IMAGE: 400,
     ErrorCode.IMAGE_TOO_LARGE: 413,
     ErrorCode.IMAGE_TOO_MANY_PIXELS: 413,
+    ErrorCode.IMAGE_BAD_SHAPE: 400,
+    ErrorCode.INVALID_TEXT: 400,
+    ErrorCode.REQUEST_TIMEOUT: 408,
     ErrorCode.BAD_BASE64: 400,
     ErrorCode.EMPTY_QUESTION: 400,
     ErrorCode.QUESTION_TOO_LONG: 400,
@@ -55,9 +63,11 @@ HTTP_STATUS: dict[ErrorCode, int] = {
     ErrorCode.UNKNOWN_SESSION: 404,
     ErrorCode.UNKNOWN_MESSAGE: 404,
     ErrorCode.UNKNOWN_MODEL: 404,
+    ErrorCode.UNKNOWN_PRODUCT: 404,
     ErrorCode.UNAUTHORIZED: 401,
     ErrorCode.RATE_LIMITED: 429,
     ErrorCode.PAYLOAD_TOO_LARGE: 413,
+    ErrorCode.NOT_CONFIGURED: 404,
     ErrorCode.OVERLOADED: 503,
     ErrorCode.TIMEOUT: 504,
     ErrorCode.ENGINE_UNAVAILABLE: 503,
