@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import io
 import json
 import logging
@@ -102,3 +104,29 @@ def test_metrics_can_be_switched_off(tmp_path: Path) -> None:
     with running(tmp_path, engine="slowtest:0", observability={"metrics_enabled": False}) as (url, _):
         response = httpx.get(f"{url}/metrics", timeout=10)
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+
+
+def _question_digests(tmp_path: Path, json_logs: io.StringIO, **overrides: object) -> list[str]:
+    body = {"question": PHONE, "image": b64(tiny_png(5))}  # a question that is only a phone number
+    with running(tmp_path, engine="slowtest:0", **overrides) as (url, _), httpx.Client(base_url=url) as client:
+        for _ in range(2):
+            assert client.post("/v1/chat", json=body, timeout=30).status_code == 200
+    lines = [json.loads(line) for line in json_logs.getvalue().splitlines() if line.startswith("{")]
+    return [line["question_hmac"] for line in lines if line["logger"] == "visdesk.request"][-2:]
+
+
+def test_question_digest_is_keyed_with_the_configured_secret(tmp_path: Path, json_logs: io.StringIO) -> None:
+    secret = "log-digest-secret-for-tests"
+    digests = _question_digests(tmp_path, json_logs, observability={"log_digest_secret": secret})
+    expected = hmac.new(secret.encode(), PHONE.encode(), hashlib.sha256).hexdigest()[:16]
+    assert digests == [expected, expected]  # the same question repeats visibly, under the operator's key
+    assert expected != hashlib.sha256(PHONE.encode()).hexdigest()[:16]  # not the reversible unsalted hash
+    assert "question_sha256" not in json_logs.getvalue() and secret not in json_logs.getvalue()
+
+
+def test_question_digest_without_a_secret_is_random_per_process(tmp_path: Path, json_logs: io.StringIO) -> None:
+    first = _question_digests(tmp_path / "one", json_logs)
+    second = _question_digests(tmp_path / "two", json_logs)
+    assert first[0] == first[1] and second[0] == second[1]
+    assert first[0] != second[0]  # a fresh random key each time: nobody can precompute the phone numbers
+    assert hashlib.sha256(PHONE.encode()).hexdigest()[:16] not in (first[0], second[0])

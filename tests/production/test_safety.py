@@ -40,20 +40,35 @@ def test_phone_numbers_are_masked_keeping_the_last_four(text: str) -> None:
     assert masked.count("[phone") == 1
 
 
-def test_bank_card_masked_only_when_luhn_valid() -> None:
+def test_bank_cards_masked_by_shape_and_short_runs_by_luhn() -> None:
     assert luhn_ok("4111111111111111") and not luhn_ok("4111111111111112")
     masked = mask_pii("card 4111 1111 1111 1111 paid")
     assert "4111 1111" not in masked and "[card ****1111]" in masked
-    assert mask_pii("ref 4111111111111112") == "ref 4111111111111112"
+    # 16–19 digits are a card whatever the checksum says (a mistyped card number is still one)
+    assert mask_pii("ref 4111111111111112") == "ref [card ****1112]"
+    assert mask_pii("卡号 6222 0212 3456 7890 123 扣款失败") == "卡号 [card ****0123] 扣款失败"
+    assert mask_pii("card 6222-0212-3456-7890") == "card [card ****7890]"
+    # 13–15 digits are mostly order and tracking numbers: masked only when they pass Luhn
+    assert not luhn_ok("1234567890123") and mask_pii("waybill 1234567890123") == "waybill 1234567890123"
+    assert luhn_ok("378282246310005") and mask_pii("amex 378282246310005") == "amex [card ****0005]"
 
 
-def test_chinese_id_masked_only_with_a_valid_check_character() -> None:
+def test_chinese_id_masked_by_shape_whatever_its_check_character() -> None:
     good = with_check_digit("11010519491231002")
     assert valid_cn_id(good)
     bad = good[:-1] + ("0" if good[-1] != "0" else "1")
     assert not valid_cn_id(bad)
     assert mask_pii(f"身份证 {good}") == f"身份证 [id ****{good[-4:]}]"
-    assert "[id" not in mask_pii(f"身份证 {bad}")
+    assert mask_pii(f"身份证 {bad}") == f"身份证 [id ****{bad[-4:]}]"
+    assert not valid_cn_id("110101199003071234") and mask_pii("110101199003071234") == "[id ****1234]"
+    assert mask_pii("id 11010519491231002x.") == "id [id ****002x]."
+    assert "[id" not in mask_pii("order 1101011990030712345")  # 19 digits: a card-like run, not an ID
+
+
+@pytest.mark.parametrize("text", ["+44 20 7946 0958", "+1 (415) 555-0132", "+86 138 1234 5678", "15912345678"])
+def test_question_that_is_only_a_phone_number_is_masked(text: str) -> None:
+    masked = mask_pii(text)
+    assert masked.startswith("[phone ****") and text[-4:] in masked and text[:-4].strip() not in masked
 
 
 def test_email_and_order_numbers() -> None:

@@ -1,7 +1,11 @@
-"""PII masking: phone numbers, bank cards (Luhn), Chinese resident ID numbers (checksum), e-mails.
+"""PII masking by shape: phone numbers, bank-card-like and ID-like numbers, e-mails.
 
-Why checksums: order numbers and tracking numbers are long digit runs too; masking only what
-validates as a card or ID keeps stored history useful while logs can never carry the real thing.
+Why by shape and not by checksum: a customer who mistypes one digit of a card or ID number
+still wrote their card or ID number, and a checksum that fails says nothing about whose it is
+(the probe stored `6222 0212 3456 7890 123` and `110101199003071234` in clear). So every run of
+16–19 digits (in groups separated by spaces or dashes) is a card, and every 18 characters of 17
+digits and a digit or X is an ID. The checksum still decides the 13–15 digit runs, which are
+mostly order and tracking numbers (a 12-digit order number stays readable in history).
 Each match keeps its last four characters so a person can still tell two numbers apart.
 """
 
@@ -12,10 +16,9 @@ import re
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
-# 18-digit resident ID: 6-digit region, yyyymmdd birth date, 3-digit sequence, check digit/X.
-_CN_ID = re.compile(
-    r"(?<![\dA-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![\dA-Za-z])"
-)
+# ID-like: 17 digits and a digit or X (the shape of a resident ID), whatever its check character says.
+_CN_ID = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
+_CARD_SHAPE = 16  # this many digits or more (up to 19) is a card whatever Luhn says; fewer must pass Luhn
 # 13–19 digits, optionally in groups separated by single spaces or dashes.
 _CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
 # Chinese mobile (+86 optional, 3-4-4 grouping allowed).
@@ -54,14 +57,13 @@ def _keep_last4(text: str, label: str) -> str:
 
 
 def _mask_id(match: re.Match[str]) -> str:
-    number = match.group(0)
-    return _keep_last4(number, "id") if valid_cn_id(number) else number
+    return _keep_last4(match.group(0), "id")
 
 
 def _mask_card(match: re.Match[str]) -> str:
     text = match.group(0)
     digits = re.sub(r"\D", "", text)
-    if 13 <= len(digits) <= 19 and luhn_ok(digits):
+    if _CARD_SHAPE <= len(digits) <= 19 or (13 <= len(digits) < _CARD_SHAPE and luhn_ok(digits)):
         return _keep_last4(text, "card")
     return text
 
@@ -76,7 +78,7 @@ def _mask_email(match: re.Match[str]) -> str:
 
 
 def mask_pii(text: str) -> str:
-    """Replace phone, card, ID and e-mail numbers in `text` with masked forms."""
+    """Replace phone, card-like, ID-like and e-mail text in `text` with masked forms (see the module docstring)."""
     if not text:
         return text
     text = _CN_ID.sub(_mask_id, text)
