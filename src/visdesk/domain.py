@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from PIL import Image
+
+if TYPE_CHECKING:  # domain must not import perception at runtime
+    from visdesk.perception.document import Document
 
 Box = tuple[float, float, float, float]
 """(x0, y0, x1, y1) in pixels of the image as the user sent it (after EXIF orientation)."""
@@ -91,6 +94,7 @@ class Perception:
     tables: tuple[Table, ...] = ()
     emphasised: tuple[int, ...] = ()  # indexes into lines: titles, red warnings, highlighted text
     extras: dict[str, Any] = field(default_factory=dict)  # layout facts (dates, amounts, codes, product ids)
+    document: Document | None = None  # the typed document model (perception.document.build_document)
 
     @property
     def text(self) -> str:

@@ -5,17 +5,21 @@ every value is parsed once into a type (money, number with unit, percent, date, 
 candidate keeps how its label and value were paired and where they sit on the image. No field is
 named here: a document kind nobody wrote a rule for is still lines, cells, marks and facts.
 
-This module holds the types; `build_document` (filled in by the document builder) turns a
-`Perception` into a `Document`.
+This module holds the types; `build_document` turns a `Perception` into a `Document` (the parts
+live beside it: values.py types the text, candidates.py pairs labels with values, grids.py types
+table cells, charts.py matches chart marks, statuses.py marks outcome lines).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from visdesk.domain import Box, OcrLine
+
+if TYPE_CHECKING:
+    from visdesk.domain import ImageInput, Perception
 
 ValueKind = Literal["money", "number", "percent", "date", "time", "code", "phone", "name", "text"]
 """The one type a value is parsed into. `number` carries an optional unit (W, V, kg, items …)."""
@@ -24,6 +28,9 @@ Pairing = Literal["same_line", "label_left", "label_above", "table_cell", "paren
 """How a candidate's label and value were linked (the resolver's layout prior uses it)."""
 
 DateOrder = Literal["ymd", "dmy", "mdy"]
+"""How a document writes ambiguous numeric dates: "dmy"/"mdy"; "ymd" when it prints none (year first)."""
+
+StatusOutcome = Literal["positive", "negative", "pending"]
 
 
 @dataclass(frozen=True)
@@ -121,3 +128,53 @@ class Document:
     date_order: DateOrder = "ymd"  # how this document writes numeric dates (decided per document)
     emphasised: tuple[int, ...] = ()  # indexes into lines: titles, red warnings, highlighted text
     statuses: tuple[int, ...] = field(default=())  # indexes into lines that state a status/outcome
+    status_outcomes: tuple[StatusOutcome, ...] = ()  # parallel to `statuses`: what each one states
+
+
+def build_document(
+    perception: Perception, *, rows: list[list[int]] | None = None, image: ImageInput | None = None
+) -> Document:
+    """The typed Document of a Perception: values typed once, every pairing proposed, tables, charts, statuses.
+
+    `rows` (the layout's visual rows, as line indexes) and `image` (for chart colours) are
+    optional: without them rows are regrouped from the boxes and charts use geometry alone.
+    """
+    from visdesk.perception.candidates import dedupe, from_key_values, from_lines, from_tables
+    from visdesk.perception.charts import find_charts
+    from visdesk.perception.geometry import group_rows
+    from visdesk.perception.grids import to_grids
+    from visdesk.perception.statuses import find_statuses
+    from visdesk.perception.tables import table_line_indexes
+    from visdesk.perception.values import decide_date_order, language_of
+
+    lines = perception.lines
+    texts = [line.text for line in lines]
+    language = language_of(texts)
+    order = decide_date_order(texts, language)
+    if rows is None:
+        rows = perception.extras.get("rows") or group_rows(list(lines))
+    title_index = perception.extras.get("title")
+    title = lines[title_index].text if isinstance(title_index, int) and title_index < len(lines) else ""
+    tables = to_grids(perception.tables, order)
+    in_tables = table_line_indexes(list(lines), list(perception.tables))
+    charts = find_charts(lines, rows, order, exclude=in_tables, image=image, title=title)
+    facts = dedupe(
+        [
+            *from_key_values(perception.key_values, lines, order),
+            *from_tables(tables, lines),
+            *from_lines(lines, order),
+        ]
+    )
+    statuses, outcomes = find_statuses(lines)
+    return Document(
+        lines=lines,
+        facts=facts,
+        tables=tables,
+        charts=charts,
+        title=title,
+        language=language,
+        date_order=order,
+        emphasised=perception.emphasised,
+        statuses=statuses,
+        status_outcomes=outcomes,
+    )

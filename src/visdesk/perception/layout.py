@@ -8,10 +8,12 @@ predictable places (right of the label, after a colon, under the label, in a tab
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from visdesk.domain import Box, ImageInput, KeyValue, OcrLine, Perception, Table
 from visdesk.perception.colour import emphasis_kinds
 from visdesk.perception.deskew import back, estimate_angle, upright
+from visdesk.perception.document import build_document
 from visdesk.perception.facts import extract_facts, fix_digit_confusions
 from visdesk.perception.geometry import group_rows, h_overlap, height, merge_fragments, split_box, typical_height
 from visdesk.perception.tables import find_tables, table_line_indexes
@@ -56,7 +58,7 @@ def analyse(content_id: str, size: tuple[int, int], raw: tuple[OcrLine, ...], im
         "title": _title(lines, emphasis),
         "table_lines": sorted(in_table),
     }
-    return Perception(
+    seen = Perception(
         content_id=content_id,
         size=size,
         lines=tuple(lines),
@@ -65,6 +67,7 @@ def analyse(content_id: str, size: tuple[int, int], raw: tuple[OcrLine, ...], im
         emphasised=tuple(sorted(emphasis)),
         extras=extras,
     )
+    return replace(seen, document=build_document(seen, rows=None if angle else rows, image=image))
 
 
 def _turn_back(
@@ -114,6 +117,14 @@ def find_key_values(lines: list[OcrLine], rows: list[list[int]], in_table: set[i
     used_as_value: set[int] = set()
     line_h = typical_height(lines)
     for row_no, row in enumerate(rows):
+        grid = _labels_over_values(lines, rows, row_no, in_table)
+        for label_index, value_index in grid:
+            label_line, value_line = lines[label_index], lines[value_index]
+            name = label_line.text.rstrip(":： ").strip()
+            pairs.append(KeyValue(name, value_line.text, label_line.box, value_line.box, 0.8 * value_line.score))
+            used_as_value.add(value_index)
+        if grid:
+            continue
         for pos, index in enumerate(row):
             line = lines[index]
             match = _SEPARATOR.match(line.text) or (None if index in in_table else _LABEL_THEN_NUMBER.match(line.text))
@@ -162,6 +173,33 @@ def find_key_values(lines: list[OcrLine], rows: list[list[int]], in_table: set[i
                     pairs.append(KeyValue(key, lines[below].text, line.box, lines[below].box, score))
                     used_as_value.add(below)
     return pairs
+
+
+def _labels_over_values(
+    lines: list[OcrLine], rows: list[list[int]], row_no: int, in_table: set[int]
+) -> list[tuple[int, int]]:
+    """(label, value) pairs when a row of labels sits over a row of values, column by column.
+
+    "预约时间   联系人" over "2026-03-05 09:30   李四": the values may be words, so the row below
+    counts as values when it starts with a value (a row "Tracking number  1Z…" under "Carrier  UPS"
+    starts with a label and is a label–value row of its own).
+    """
+    row = rows[row_no]
+    if row_no + 1 >= len(rows) or len(row) < 2 or any(i in in_table for i in row):
+        return []
+    below = rows[row_no + 1]
+    if len(below) != len(row) or not all(looks_like_label(lines[i].text) for i in row):
+        return []
+    said = [m for i in [*row, *below] if (m := _SEPARATOR.match(lines[i].text)) and looks_like_label(m.group("key"))]
+    if said or looks_like_label(lines[below[0]].text):
+        return []
+    h = max(height(lines[i].box) for i in row)
+    gap = min(lines[i].box[1] for i in below) - max(lines[i].box[3] for i in row)
+    aligned = all(
+        h_overlap(lines[a].box, lines[b].box) > 0.3 or abs(lines[a].box[0] - lines[b].box[0]) < h
+        for a, b in zip(row, below, strict=True)
+    )
+    return list(zip(row, below, strict=True)) if aligned and gap < 1.6 * h else []
 
 
 def _heads_a_column(lines: list[OcrLine], rows: list[list[int]], row_no: int, index: int, line_h: float) -> bool:

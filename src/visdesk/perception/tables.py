@@ -71,6 +71,8 @@ def _table_from_block(lines: list[OcrLine], block: list[list[int]]) -> Table | N
             break
     if not header and n_columns == 2:
         return None  # a two-column list without a header is a key-value list, not a table
+    if n_columns == 2 and sum(any(_numeric(t) for t in row) for row in texts[start:]) < 0.6 * (len(texts) - start):
+        return None  # labels over values in two columns ("预约时间  联系人" / "2026-03-05  李四"): a form
     texts, boxes = texts[start:], boxes[start:]
     kept = block[start - 1 if header else 0 :]
     box = union([lines[i].box for row in kept for i in row])

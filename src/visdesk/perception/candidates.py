@@ -1,0 +1,234 @@
+"""Candidate facts: every label→value pairing the layout can see, each typed, boxed and scored.
+
+Why many candidates and not one answer per field: the resolver ranks them against the question
+(label similarity × type fit × layout prior), so this module proposes every plausible pairing —
+"label: value" on one line, a value right of or under its label, a table cell under its headers,
+a value inside parentheses ("招商银行（尾号2010）"), and every typed entity on its own — and says
+how each was paired. Nothing here names a field or a document kind.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from visdesk.domain import Box, KeyValue, OcrLine
+from visdesk.perception.document import DateOrder, Fact, Pairing, TableGrid, Value
+from visdesk.perception.geometry import split_box, v_overlap
+from visdesk.perception.values import find_values, parse_value
+
+PAIRING_WEIGHT: dict[Pairing, float] = {
+    "same_line": 0.95,
+    "label_left": 0.9,
+    "table_cell": 0.9,
+    "parenthesised": 0.85,
+    "label_above": 0.75,
+    "standalone": 0.5,
+}
+"""How much a pairing kind is trusted; the score is OCR confidence × this."""
+
+_SEPARATOR = re.compile(r"^(?P<key>[^:：]{1,30}?)\s*[:：]\s*(?P<value>\S.*)$")
+_PARENS = re.compile(r"[（(](?P<inner>[^（()）]{1,40})[）)]")
+_WORDY = re.compile(r"[A-Za-z\u3400-\u9fff]")
+_DIGIT = re.compile(r"\d")
+_NAME_LABEL = re.compile(
+    r"(?:姓名|名字|收货人|收件人|寄件人|联系人|乘客|旅客|持卡人|户名|客户|顾客|商家|店铺|卖家|买家|医生|患者|开票人|收款人|付款人"
+    r"|\bname\b|passenger|recipient|consignee|customer|cardholder|holder|payee|payer|sender|seller|merchant|doctor"
+    r"|patient|agent|staff|cashier)",
+    re.IGNORECASE,
+)
+
+
+def looks_like_label(text: str) -> bool:
+    """Short wordy text that could name a field ('订单编号', 'Total', 'DATE OF REPORT:')."""
+    stripped = text.rstrip(":： ")
+    if not stripped or len(stripped) > 28 or not _WORDY.search(stripped):
+        return False
+    digits = len(_DIGIT.findall(stripped))
+    return digits <= max(1, len(stripped) // 4)
+
+
+def _clean_label(text: str) -> str:
+    return text.strip().rstrip(":：").strip()
+
+
+def _typed(text: str, label: str, order: DateOrder) -> Value:
+    return parse_value(text, order, name_like=bool(_NAME_LABEL.search(label)))
+
+
+def _line_of(lines: tuple[OcrLine, ...], box: Box) -> int:
+    """The index of the line that holds a box (the one whose box overlaps it most)."""
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    best, best_area = 0, -1.0
+    for index, line in enumerate(lines):
+        x0, y0, x1, y1 = line.box
+        if x0 - 1 <= cx <= x1 + 1 and y0 - 1 <= cy <= y1 + 1:
+            area = (x1 - x0) * (y1 - y0)
+            if best_area < 0 or area < best_area:
+                best, best_area = index, area
+    return best
+
+
+def _pairing_of(kv: KeyValue, lines: tuple[OcrLine, ...]) -> Pairing:
+    if _line_of(lines, kv.key_box) == _line_of(lines, kv.value_box) and kv.key_box != kv.value_box:
+        return "same_line"
+    return "label_left" if v_overlap(kv.key_box, kv.value_box) > 0.5 else "label_above"
+
+
+def from_key_values(key_values: Iterable[KeyValue], lines: tuple[OcrLine, ...], order: DateOrder) -> list[Fact]:
+    """The layout's key–value pairs (same line, label left, label above) as typed facts."""
+    facts = []
+    for kv in key_values:
+        pairing = _pairing_of(kv, lines)
+        if pairing == "same_line" and parse_value(f"{kv.key} {kv.value}", order).kind != "text":
+            continue  # "RM 45.90" split as label "RM", value "45.90": one value, not a pairing
+        label = _clean_label(kv.key)
+        facts.append(
+            Fact(
+                label=label,
+                value=_typed(kv.value, label, order),
+                value_box=kv.value_box,
+                pairing=pairing,
+                line=_line_of(lines, kv.value_box),
+                label_box=kv.key_box,
+                score=kv.score * PAIRING_WEIGHT[pairing],
+            )
+        )
+    return facts
+
+
+def from_lines(lines: tuple[OcrLine, ...], order: DateOrder) -> list[Fact]:
+    """Pairings inside one line: 'label: value', 'label value', parenthesised values, lone entities."""
+    facts: list[Fact] = []
+    for index, line in enumerate(lines):
+        text = line.text
+        spans = find_values(text, order)
+        paired: set[tuple[int, int]] = set()
+        match = _SEPARATOR.match(text)
+        if match and looks_like_label(match.group("key")):
+            label = _clean_label(match.group("key"))
+            start = match.start("value")
+            facts.append(
+                _fact(line, index, label, text[start:], start, len(text), "same_line", order, match.end("key"))
+            )
+            paired |= {(s, e) for s, e, _ in spans if s >= start}
+        elif spans:
+            start, end, value = spans[-1]
+            prefix = text[:start]
+            tail = text[end:].strip()
+            unclosed = prefix.count("(") + prefix.count("（") > prefix.count(")") + prefix.count("）")
+            if looks_like_label(prefix) and not _WORDY.search(tail) and len(spans) == 1 and not unclosed:
+                facts.append(
+                    _fact(
+                        line,
+                        index,
+                        _clean_label(prefix),
+                        text[start:],
+                        start,
+                        len(text),
+                        "same_line",
+                        order,
+                        len(prefix.rstrip()),
+                    )
+                )
+                paired.add((start, end))
+        for paren in _PARENS.finditer(text):
+            inner = paren.group("inner")
+            for start, end, value in spans:
+                if not (paren.start("inner") <= start and end <= paren.end("inner")):
+                    continue
+                inner_label = _clean_label(inner[: start - paren.start("inner")])
+                outer = _clean_label(text[: paren.start()])
+                outer = _SEPARATOR.sub(lambda m: m.group("value"), outer) if ":" in outer or "：" in outer else outer
+                label = " ".join(part for part in (outer, inner_label) if part)
+                if not label:
+                    continue
+                facts.append(
+                    Fact(
+                        label,
+                        value,
+                        split_box(line.box, text, start, end),
+                        "parenthesised",
+                        index,
+                        split_box(line.box, text, 0, paren.start()),
+                        line.score * PAIRING_WEIGHT["parenthesised"],
+                    )
+                )
+                paired.add((start, end))
+        for start, end, value in spans:
+            if (start, end) in paired and len(spans) == 1:
+                continue
+            label = _clean_label(_label_before(text, start))
+            facts.append(
+                Fact(
+                    label,
+                    value,
+                    split_box(line.box, text, start, end),
+                    "standalone",
+                    index,
+                    split_box(line.box, text, 0, start) if label else None,
+                    line.score * PAIRING_WEIGHT["standalone"],
+                )
+            )
+    return facts
+
+
+def _label_before(text: str, start: int) -> str:
+    """The words just before a value inside its line ("合计 ¥120 共3件" → '共' for 3件), if label-like."""
+    before = re.split(r"[\s,，;；|]{2,}|[,，;；|]", text[:start].rstrip())[-1] if text[:start].strip() else ""
+    before = (
+        _SEPARATOR.sub(lambda m: m.group("value"), before) if before.count(":") + before.count("：") > 1 else before
+    )
+    return before if looks_like_label(before) else ""
+
+
+def _fact(
+    line: OcrLine, index: int, label: str, value_text: str, start: int, end: int, pairing: Pairing,
+    order: DateOrder, label_end: int,
+) -> Fact:  # fmt: skip
+    return Fact(
+        label=label,
+        value=_typed(value_text, label, order),
+        value_box=split_box(line.box, line.text, start, end),
+        pairing=pairing,
+        line=index,
+        label_box=split_box(line.box, line.text, 0, label_end),
+        score=line.score * PAIRING_WEIGHT[pairing],
+    )
+
+
+def from_tables(tables: Iterable[TableGrid], lines: tuple[OcrLine, ...]) -> list[Fact]:
+    """Every body cell as a fact labelled by its row's label cell and its column header."""
+    facts = []
+    for table in tables:
+        for row in table.cells:
+            for cell in row:
+                if cell.column == table.label_column or not cell.text:
+                    continue
+                label = " ".join(part for part in (cell.row_header, cell.column_header) if part)
+                facts.append(
+                    Fact(
+                        label,
+                        cell.value,
+                        cell.box,
+                        "table_cell",
+                        _line_of(lines, cell.box),
+                        None,
+                        PAIRING_WEIGHT["table_cell"],
+                    )
+                )
+    return facts
+
+
+def dedupe(facts: Iterable[Fact]) -> tuple[Fact, ...]:
+    """One fact per (label, value, place): the best-scored pairing survives, reading order kept."""
+    best: dict[tuple[str, str, int], Fact] = {}
+    order: list[tuple[str, str, int]] = []
+    for fact in facts:
+        key = (fact.label, fact.value.raw, fact.line)
+        if key not in best:
+            order.append(key)
+            best[key] = fact
+        elif fact.score > best[key].score:
+            best[key] = fact
+    return tuple(best[key] for key in order)

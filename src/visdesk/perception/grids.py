@@ -1,0 +1,59 @@
+"""Table grids: the layout's tables as typed cells with their row and column headers.
+
+Why a separate step: the layout finds tables by geometry (tables.py) as strings; the resolver and
+the table operations (select a column, sum it, take the row of its maximum) need every cell typed
+and named by the header of its column and the label cell of its row — the row's "name", which is
+the column whose cells are mostly words ("WBC", "Monday", "VD-CH65"), not always the first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from visdesk.domain import Table
+from visdesk.perception.document import Cell, DateOrder, TableGrid, Value
+from visdesk.perception.values import parse_value
+
+_WORD_KINDS = {"text", "name"}
+
+
+def to_grid(table: Table, order: DateOrder, title: str = "") -> TableGrid:
+    """A Table (strings + boxes) as a TableGrid of typed cells."""
+    width = max([len(table.header), *(len(row) for row in table.rows)], default=0)
+    columns = tuple(table.header) + ("",) * (width - len(table.header))
+    typed = [[parse_value(text, order) for text in row] for row in table.rows]
+    label_column = _label_column(typed, width)
+    cells = []
+    for r, row in enumerate(table.rows):
+        boxes = table.cell_boxes[r] if r < len(table.cell_boxes) else ()
+        row_header = row[label_column] if label_column < len(row) else ""
+        cells.append(
+            tuple(
+                Cell(
+                    row=r,
+                    column=c,
+                    text=text,
+                    value=typed[r][c],
+                    box=boxes[c] if c < len(boxes) else table.box,
+                    column_header=columns[c] if c < len(columns) else "",
+                    row_header=row_header,
+                )
+                for c, text in enumerate(row)
+            )
+        )
+    return TableGrid(columns=columns, cells=tuple(cells), box=table.box, title=title, label_column=label_column)
+
+
+def _label_column(typed: list[list[Value]], width: int) -> int:
+    """The leftmost column whose body cells are mostly words; else the leftmost mostly-code column; else 0."""
+    for kinds in (_WORD_KINDS, {"code"}):
+        for c in range(width):
+            column = [row[c] for row in typed if c < len(row) and row[c].raw]
+            if column and sum(v.kind in kinds for v in column) >= 0.6 * len(column):
+                return c
+    return 0
+
+
+def to_grids(tables: Iterable[Table], order: DateOrder, titles: Iterable[str] = ()) -> tuple[TableGrid, ...]:
+    names = list(titles)
+    return tuple(to_grid(t, order, names[i] if i < len(names) else "") for i, t in enumerate(tables))

@@ -1,0 +1,192 @@
+"""The typed Document built from hand-placed OCR lines (no OCR): facts, tables, chart marks, statuses.
+
+Lines go through the real layout (`layout.analyse`) so the pairings are the ones the engine sees.
+Each mechanism is tested on a kind of page invented for the test, not on a dev-set layout.
+"""
+
+from __future__ import annotations
+
+from visdesk.domain import OcrLine
+from visdesk.perception.document import Document, Fact
+from visdesk.perception.layout import analyse
+
+
+def line(text: str, x: float, y: float, w: float | None = None, h: float = 24) -> OcrLine:
+    width = w if w is not None else 14 * sum(1.0 if ch.isascii() else 1.9 for ch in text)
+    return OcrLine(text, (x, y, x + width, y + h), 0.96)
+
+
+def document(*lines: OcrLine, size: tuple[int, int] = (900, 700)) -> Document:
+    seen = analyse("test", size, tuple(lines), None)
+    assert seen.document is not None
+    return seen.document
+
+
+def facts_for(doc: Document, label: str) -> list[Fact]:
+    return [f for f in doc.facts if f.label == label]
+
+
+def test_label_value_pairings_are_typed_and_say_how_they_were_paired() -> None:
+    doc = document(
+        line("售后服务单", 20, 10, h=36),
+        line("服务单号：AS20260302001", 20, 70),
+        line("申请金额", 20, 120),
+        line("RM 45.90", 400, 120),
+        line("寄回地址", 20, 170),
+        line("上门取件", 400, 170),
+        line("预约时间", 20, 220),
+        line("联系人", 400, 220),
+        line("2026-03-05 09:30", 20, 256),
+        line("李四", 400, 256),
+    )
+    (number,) = facts_for(doc, "服务单号")
+    assert (number.pairing, number.value.kind, number.value.raw) == ("same_line", "code", "AS20260302001")
+    (amount,) = facts_for(doc, "申请金额")
+    assert (amount.pairing, amount.value.kind, amount.value.number, amount.value.unit) == (
+        "label_left", "money", 45.9, "MYR",
+    )  # fmt: skip
+    (when,) = facts_for(doc, "预约时间")
+    assert when.pairing == "label_above" and when.value.kind == "date" and when.value.time is not None
+    (who,) = facts_for(doc, "联系人")
+    assert (who.pairing, who.value.kind) == ("label_above", "name")  # a name label makes a short value a name
+    # every fact carries boxes on the image and a score that ranks the pairing kinds
+    assert amount.value_box[0] >= 400 and amount.label_box is not None and amount.label_box[0] == 20
+    assert number.score > when.score
+    assert doc.language == "zh" and doc.title == "售后服务单"
+
+
+def test_value_inside_parentheses_is_a_fact_of_its_own() -> None:
+    doc = document(
+        line("退款去向", 20, 20), line("工商银行（尾号 8842）", 400, 20), line("Paid with Visa (ending 4417)", 20, 80)
+    )
+    zh = [f for f in doc.facts if f.pairing == "parenthesised" and "尾号" in f.label]
+    assert [(f.label, f.value.raw) for f in zh] == [("工商银行 尾号", "8842")]
+    en = [f for f in doc.facts if f.pairing == "parenthesised" and "ending" in f.label]
+    assert [(f.label, f.value.raw) for f in en] == [("Paid with Visa ending", "4417")]
+    assert all(f.value_box[0] > 400 for f in zh)  # boxed inside its line, right of the bank's name
+
+
+def test_standalone_entities_are_candidates_too() -> None:
+    doc = document(line("Your parcel arrives Tue 14 Oct 2025 between 2 PM and 4 PM", 20, 20, w=800))
+    kinds = {(f.value.kind, f.value.raw) for f in doc.facts if f.pairing == "standalone"}
+    assert ("date", "14 Oct 2025") in kinds and ("time", "2 PM") in kinds and ("time", "4 PM") in kinds
+
+
+def test_table_cells_are_typed_and_named_by_row_and_column_headers() -> None:
+    xs = (40, 180, 420, 600)
+    header = ("No.", "Test", "Result", "Range")
+    rows = (
+        ("1", "Ferritin", "312 ng/mL", "30-400"),
+        ("2", "Glucose", "5.4 mmol/L", "3.9-6.1"),
+        ("3", "CRP", "12 mg/L", "0-5"),
+    )
+    lines = [line(text, xs[c], 40) for c, text in enumerate(header)]
+    for r, row in enumerate(rows):
+        lines += [line(text, xs[c], 100 + 50 * r) for c, text in enumerate(row)]
+    doc = document(*lines)
+    (table,) = doc.tables
+    assert table.columns == header
+    assert table.label_column == 1  # the wordy column names the rows, not the running number
+    cell = table.cells[1][2]
+    assert (cell.row_header, cell.column_header, cell.value.kind, cell.value.number, cell.value.unit) == (
+        "Glucose", "Result", "number", 5.4, "mmol/L",
+    )  # fmt: skip
+    (fact,) = [f for f in doc.facts if f.pairing == "table_cell" and f.label == "CRP Result"]
+    assert fact.value.raw == "12 mg/L"
+
+
+def test_dd_mm_order_decided_by_one_unambiguous_date_on_the_page() -> None:
+    doc = document(line("Statement date: 04/03/2025", 20, 20, w=360), line("Payment due: 28/03/2025", 20, 80, w=330))
+    (statement,) = facts_for(doc, "Statement date")
+    assert doc.date_order == "dmy" and statement.value.date is not None
+    assert (statement.value.date.month, statement.value.date.day) == (3, 4)
+
+
+def test_bar_chart_marks_from_value_labels_above_bars() -> None:
+    """Value labels over the bars, categories under them, y-axis ticks at the left (not marks)."""
+    months = {"Jan": 42, "Feb": 58, "Mar": 35, "Apr": 71, "May": 64}
+    lines = [line("Tickets opened per month", 200, 10, h=32)]
+    lines += [line(str(tick), 20, 400 - tick * 4 - 10, w=30, h=20) for tick in (0, 20, 40, 60, 80)]
+    for i, (month, value) in enumerate(months.items()):
+        x = 120 + 140 * i
+        lines.append(line(month, x + 10, 410, w=42, h=22))
+        lines.append(line(str(value), x + 14, 400 - value * 4 - 30, w=28, h=22))
+    doc = document(*lines, size=(900, 460))
+    (chart,) = doc.charts
+    assert [(m.kind, m.category, m.value.number if m.value else None) for m in chart.marks] == [
+        ("bar", month, float(value)) for month, value in months.items()
+    ]
+    assert chart.title == "Tickets opened per month"
+    assert all(m.label_box is not None for m in chart.marks)
+
+
+def test_grouped_bars_take_the_legends_series_in_order() -> None:
+    legend = [line("Online", 300, 40, w=70, h=20), line("In store", 420, 40, w=80, h=20)]
+    values = {"North": (30, 22), "South": (45, 18), "West": (25, 40)}
+    lines = [line("Orders by region", 250, 5, h=30), *legend]
+    for i, (region, (a, b)) in enumerate(values.items()):
+        x = 120 + 220 * i
+        lines.append(line(region, x + 20, 420, w=60, h=22))
+        lines.append(line(str(a), x, 400 - a * 6 - 26, w=24, h=22))
+        lines.append(line(str(b), x + 70, 400 - b * 6 - 26, w=24, h=22))
+    doc = document(*lines, size=(900, 460))
+    (chart,) = doc.charts
+    assert chart.series == ("Online", "In store")
+    got = {(m.category, m.series): m.value.number if m.value else None for m in chart.marks}
+    assert got[("South", "Online")] == 45 and got[("South", "In store")] == 18 and got[("West", "In store")] == 40
+
+
+def test_numbers_above_words_that_do_not_follow_heights_are_not_a_chart() -> None:
+    """A form's values in a row above their captions: no bar order, so no chart."""
+    lines = []
+    for i, (caption, value, y) in enumerate((("Points", "920", 100), ("Coupons", "3", 60), ("Level", "12", 140))):
+        lines += [line(value, 100 + 200 * i, y, w=40), line(caption, 90 + 200 * i, 200, w=80)]
+    assert document(*lines).charts == ()
+
+
+def test_horizontal_bars_end_where_their_values_are_printed() -> None:
+    shares = {"Email": 120, "Chat": 310, "Phone": 205, "App": 80}
+    lines = [line(name, 20, 60 + 50 * i, w=70) for i, name in enumerate(shares)]
+    lines += [line(str(v), 110 + v * 2, 60 + 50 * i, w=36) for i, v in enumerate(shares.values())]
+    (chart,) = document(*lines).charts
+    assert [(m.category, m.value.number if m.value else None) for m in chart.marks] == [
+        (k, float(v)) for k, v in shares.items()
+    ]
+
+
+def test_pie_slice_labels() -> None:
+    doc = document(
+        line("Budget split", 300, 10, h=30),
+        line("Rent 45%", 500, 80),
+        line("Food 30%", 520, 300),
+        line("Other", 80, 200),
+        line("25%", 88, 228),
+    )
+    (chart,) = doc.charts
+    assert {(m.kind, m.category, m.value.number if m.value else None) for m in chart.marks} == {
+        ("slice", "Rent", 45.0), ("slice", "Food", 30.0), ("slice", "Other", 25.0),
+    }  # fmt: skip
+
+
+def test_status_lines_and_their_outcomes() -> None:
+    doc = document(
+        line("退款进度", 20, 10),
+        line("商家已拒绝您的退款申请", 20, 60),
+        line("Return request: not approved", 20, 110, w=420),
+        line("包裹运输中", 20, 160),
+        line("Delivered", 20, 210),
+        line("退回账户 招商银行", 20, 260),  # a label that merely contains a status-like word
+    )
+    stated = {doc.lines[i].text: outcome for i, outcome in zip(doc.statuses, doc.status_outcomes, strict=True)}
+    assert stated == {
+        "商家已拒绝您的退款申请": "negative",
+        "Return request: not approved": "negative",
+        "包裹运输中": "pending",
+        "Delivered": "positive",
+    }
+
+
+def test_extras_still_feed_the_old_handlers() -> None:
+    seen = analyse("test", (600, 200), (line("订单编号：2024051812345", 20, 20),), None)
+    assert seen.extras["facts"]["long_number"][0]["text"] == "2024051812345"
+    assert seen.document is not None and seen.document.lines == seen.lines
