@@ -33,6 +33,7 @@ class Operation(StrEnum):
     DESCRIBE = "describe"  # "What is this?", "总结一下"
     COMPATIBLE = "compatible"  # "This works?", "能在110V用吗？"
     RECOMMEND = "recommend"  # "What cable should I buy?"
+    FRACTION = "fraction"  # "What fraction of the hours were billed by Wendy?", probabilities
 
 
 Comparator = Literal[">", ">=", "<", "<=", "=", "!="]
@@ -57,11 +58,16 @@ class QuerySpec:
     choices: tuple[str, ...] = ()  # options listed in the question ("Choices: shortage or surplus.")
     quoted: str = ""  # a label the customer quoted verbatim
     confidence: float = 1.0  # how sure the parser is of the operation
+    fields: tuple[str, ...] = ()  # lexicon fields the question names, best first ("tax", "total")
+    subject: str = ""  # what the answer names: "Which day had …" → "day", "哪家店" → "店"
+    weights: tuple[float, ...] = ()  # per row, how many of it ("buy 8 A and 5 B" → (8, 5)); empty: one each
+    budget: float | None = None  # money the customer holds ("Tisha has $1,394.00"): COMPARE / DIFFERENCE against it
+    state: str = ""  # VERIFY: the canonical state asserted ("approved"); lexicon().opposite(state) contradicts it
+    keywords: tuple[str, ...] = ()  # other content words of the question, for the resolver's label match
 
 
 def parse_question(question: str, language: Literal["zh", "en"]) -> QuerySpec:
-    """The QuerySpec of a customer's question.
+    """The QuerySpec of a customer's question (see `question_parser`)."""
+    from visdesk.engines.embedded.question_parser import parse
 
-    Placeholder until the question parser lands: every question is a lookup of its own words.
-    """
-    return QuerySpec(question=question, language=language, operation=Operation.LOOKUP, target=question)
+    return parse(question, language)

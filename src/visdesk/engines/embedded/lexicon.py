@@ -1,0 +1,198 @@
+"""The lexicon and the question cues, loaded once from the data files under `data/`.
+
+Why data files: a new field, alias or wording is a line of TOML, not a branch of code, and the
+ownership rule (every alias names one field or is declared ambiguous) can be checked by a test.
+The old per-kind handlers read `labels.SYNONYMS`, which is built from the same files.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Any, Literal, cast
+
+from visdesk.perception.document import ValueKind
+
+Language = Literal["zh", "en"]
+LANGUAGES: tuple[Language, ...] = ("zh", "en")
+_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
+_VARIANTS = str.maketrans(
+    {"稅": "税", "凈": "净", "後": "后", "單": "单", "號": "号", "碼": "码", "額": "额", "購": "购"}
+)
+
+
+def key(text: str) -> str:
+    """An alias as the lexicon compares it: NFKC, case-folded, traditional variants, no spaces or punctuation."""
+    return _PUNCT.sub("", unicodedata.normalize("NFKC", text).casefold().translate(_VARIANTS))
+
+
+@dataclass(frozen=True)
+class FieldEntry:
+    """One canonical field: the type of its value and its aliases per language, display name first."""
+
+    name: str
+    kind: ValueKind
+    legacy: bool
+    aliases: dict[Language, tuple[str, ...]]
+
+    def display(self, language: Language) -> str:
+        """The field's name in a reply: its first alias in that language (else in the other one)."""
+        own = self.aliases.get(language) or ()
+        other = self.aliases.get("en" if language == "zh" else "zh") or ()
+        return (own or other or (self.name,))[0]
+
+    def all_aliases(self) -> tuple[str, ...]:
+        return tuple(a for lang in LANGUAGES for a in self.aliases.get(lang, ()))
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Fields, ambiguous aliases, states (what a yes/no question asserts) and their opposites."""
+
+    fields: dict[str, FieldEntry]
+    ambiguous: dict[str, tuple[str, ...]]  # alias key → the fields it may name
+    states: dict[str, dict[Language, tuple[str, ...]]]
+    opposites: dict[str, str]  # both directions
+    generic: frozenset[str]  # alias keys that name a kind of value rather than a field
+    _owners: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+
+    def owners(self, alias: str) -> tuple[str, ...]:
+        """The fields an alias names: one, several (declared ambiguous) or none."""
+        return self._owners.get(key(alias), ())
+
+    def kind(self, field_name: str) -> ValueKind | None:
+        entry = self.fields.get(field_name)
+        return entry.kind if entry else None
+
+    def aliases(self, field_name: str, language: Language | None = None) -> tuple[str, ...]:
+        entry = self.fields[field_name]
+        return entry.all_aliases() if language is None else entry.aliases.get(language, ())
+
+    def opposite(self, state: str) -> str:
+        return self.opposites.get(state, "")
+
+    def synonyms(self) -> dict[str, tuple[str, ...]]:
+        """field → aliases (zh then en) of the legacy fields: the table the old handlers read."""
+        return {name: entry.all_aliases() for name, entry in self.fields.items() if entry.legacy}
+
+
+def _read(*parts: str) -> dict[str, Any]:
+    path = resources.files("visdesk.engines.embedded").joinpath("data", *parts)
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The lexicon, read once per process."""
+    meta = _read("lexicon", "fields.toml")
+    per_lang = {lang: _read("lexicon", f"{lang}.toml") for lang in LANGUAGES}
+    fields: dict[str, FieldEntry] = {}
+    for name, spec in meta["fields"].items():
+        aliases = {lang: tuple(per_lang[lang].get(name, ())) for lang in LANGUAGES}
+        fields[name] = FieldEntry(name, cast(ValueKind, spec["kind"]), bool(spec.get("legacy", False)), aliases)
+    unknown = {n for lang in LANGUAGES for n in per_lang[lang] if n != "states"} - set(fields)
+    if unknown:
+        raise ValueError(f"lexicon aliases for undeclared fields: {sorted(unknown)}")
+    owners: dict[str, list[str]] = {}
+    for name, entry in fields.items():
+        for alias in entry.all_aliases():
+            bucket = owners.setdefault(key(alias), [])
+            if name not in bucket:
+                bucket.append(name)
+    ambiguous = {key(a): tuple(names) for a, names in meta.get("ambiguous", {}).items()}
+    states: dict[str, dict[Language, tuple[str, ...]]] = {}
+    for lang in LANGUAGES:
+        for state, words in per_lang[lang].get("states", {}).items():
+            states.setdefault(state, {})[lang] = tuple(words)
+    opposites = dict(meta.get("opposites", {}))
+    opposites |= {b: a for a, b in opposites.items()}
+    generic = frozenset(key(a) for a in meta.get("generic", {}).get("aliases", ()))
+    return Lexicon(fields, ambiguous, states, opposites, generic, {k: tuple(v) for k, v in owners.items()})
+
+
+@dataclass(frozen=True)
+class OperationRule:
+    """One row of the ordered operation table in data/cues/<lang>.toml."""
+
+    op: str
+    cues: tuple[str, ...]
+    unless: tuple[str, ...] = ()
+    min_rows: int = 0
+    yesno: bool = False  # applies only to a yes/no question
+    needs_options: bool = False  # a comparative: applies only when the question names two or more options
+    expected: ValueKind | None = None
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The question cues of one language."""
+
+    language: Language
+    politeness: tuple[str, ...]
+    question_words: frozenset[str]
+    operations: tuple[OperationRule, ...]
+    comparators: dict[str, tuple[str, ...]]
+    comparator_suffix: tuple[str, ...]
+    budget: tuple[str, ...]  # "enough", "够不够": compare a cost against money the customer holds
+    implied_target: dict[str, str]
+    expected_strong: dict[str, tuple[str, ...]]
+    expected_weak: dict[str, tuple[str, ...]]
+    negations: tuple[str, ...]
+    choices: tuple[str, ...]
+    choice_separators: tuple[str, ...]
+    item_joiners: tuple[str, ...]
+    item_verbs: tuple[str, ...]
+    money_holders: tuple[str, ...]
+    yesno_openers: tuple[str, ...] = ()
+    yesno_particles: tuple[str, ...] = ()
+    yesno_markers: tuple[str, ...] = ()
+
+
+def _longest_first(words: list[str]) -> tuple[str, ...]:
+    return tuple(sorted(dict.fromkeys(words), key=len, reverse=True))
+
+
+@cache
+def cues(language: Language) -> Cues:
+    """The cue lists of a language, read once per process."""
+    raw = _read("cues", f"{language}.toml")
+    comparators = dict(raw["comparators"])
+    suffix = comparators.pop("suffix", [])
+    budget = comparators.pop("budget", [])
+    rules = tuple(
+        OperationRule(
+            op=rule["op"],
+            cues=_longest_first(rule["cues"]),
+            unless=tuple(rule.get("unless", ())),
+            min_rows=int(rule.get("min_rows", 0)),
+            yesno=bool(rule.get("yesno", False)),
+            needs_options=bool(rule.get("needs_options", False)),
+            expected=rule.get("expected"),
+        )
+        for rule in raw["operation"]
+    )
+    return Cues(
+        language=language,
+        politeness=_longest_first(raw["politeness"]),
+        question_words=frozenset(raw["question_words"]),
+        operations=rules,
+        comparators={op: _longest_first(words) for op, words in comparators.items()},
+        comparator_suffix=_longest_first(suffix),
+        budget=_longest_first(budget),
+        implied_target=dict(raw.get("implied_target", {})),
+        expected_strong={k: _longest_first(v) for k, v in raw["expected"]["strong"].items()},
+        expected_weak={k: _longest_first(v) for k, v in raw["expected"]["weak"].items()},
+        negations=_longest_first(raw["negations"]),
+        choices=tuple(raw["choices"]),
+        choice_separators=tuple(raw["choice_separators"]),
+        item_joiners=tuple(raw["item_joiners"]),
+        item_verbs=_longest_first(raw["item_verbs"]),
+        money_holders=tuple(raw["money_holders"]),
+        yesno_openers=_longest_first(raw.get("yesno_openers", [])),
+        yesno_particles=tuple(raw.get("yesno_particles", ())),
+        yesno_markers=tuple(raw.get("yesno_markers", ())),
+    )

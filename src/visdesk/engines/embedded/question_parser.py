@@ -1,0 +1,273 @@
+"""parse_question: a customer's words → QuerySpec (operation, target, expected type, selectors).
+
+Why this shape: the question is read once, in a fixed order — options listed, the asking sentence,
+politeness stripped, then the operation from the ordered cue table (data/cues/<lang>.toml), the
+fields the lexicon knows, selectors (names, years, codes, items bought) and what is left as the
+target. Every wording lives in the data files; this module holds only the order of reading.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any, Literal, cast
+
+from visdesk.engines.embedded import question_text as qt
+from visdesk.engines.embedded.lexicon import LANGUAGES, Cues, OperationRule, cues, key, lexicon
+from visdesk.engines.embedded.query import Comparator, Operation, QuerySpec
+from visdesk.engines.embedded.question_selectors import content_words as _content_words
+from visdesk.engines.embedded.question_selectors import selectors as _selectors
+from visdesk.engines.embedded.question_selectors import zh_tagger as _zh_tagger
+from visdesk.perception.document import ValueKind
+
+_AB_NOT_AB = re.compile(r"(.)[不没]\1")
+_AMOUNT_WORDS = ("budget", "预算", "limit", "限额", "额度")
+_WHICH_EN = re.compile(r"(?i)\b(?:which|what)\s+(?!(?:is|are|was|were|does|do|did|has|kind|type)\b)([a-z]+)")
+_WHICH_ZH = re.compile(r"哪(?:一)?(?:个|家|位|款|项|种|条|件|张)?([\u4e00-\u9fff]{0,2}?)(?:的|是|最|比|卖|有|[？?]|$)")
+
+
+def warm() -> None:
+    """Load the lexicon, the cues and jieba's dictionary now (at engine start), not on the first question."""
+    _zh_tagger()
+    for language in LANGUAGES:
+        cues(language)
+    _generic()
+
+
+@cache
+def _generic() -> frozenset[str]:
+    """Aliases that only say what kind of value is wanted ("how much", "多少钱"): a named field wins over them."""
+    words: set[str] = set()
+    for language in LANGUAGES:
+        c = cues(language)
+        for table in (c.expected_strong, c.expected_weak):
+            words |= {key(w) for phrases in table.values() for w in phrases}
+        words |= {key(w) for rule in c.operations for w in rule.cues}
+    return frozenset(words) | lexicon().generic
+
+
+@cache
+def _alias_index() -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """One alternation of the English aliases (longest first) and the list of the others (zh, symbols)."""
+    english: list[str] = []
+    other: list[str] = []
+    for entry in lexicon().fields.values():
+        for alias in entry.all_aliases():
+            low = alias.casefold()
+            if key(alias) in _generic() or len(key(alias)) < 2:
+                continue
+            (english if low.isascii() and low[:1].isalnum() else other).append(low)
+    ordered = sorted(set(english), key=len, reverse=True)
+    pattern = re.compile(r"(?<![a-z0-9])(" + "|".join(map(re.escape, ordered)) + r")(?:s|es)?(?![a-z0-9])")
+    return pattern, tuple(sorted(set(other), key=len, reverse=True))
+
+
+def parse(question: str, language: Literal["zh", "en"]) -> QuerySpec:
+    """Read a question (any mix of zh and en; the cues follow its script, the reply its `language`)."""
+    text = qt.normalise(question)
+    lang: Literal["zh", "en"] = "zh" if qt.CJK.search(text) else "en"
+    c = cues(lang)
+    body, choices = qt.split_choices(text, c)
+    quote = qt.quoted(body)
+    ask, context = qt.focus(body)
+    core = _strip_politeness(ask, c)
+    hay = qt.padded(core) if lang == "en" else core.casefold()
+    yesno = _is_yesno(core, hay, c, choices)
+    limit = qt.threshold(core, c)
+    budget = qt.money_held(context, c) if context else None
+    rows, columns, weights, used = _selectors(core, c, limit)
+    found = [f for f in _fields(core, lang) if not any(f[1] in r and f[1] != r for r in rows)]
+    field_names = tuple(dict.fromkeys(name for _, _, names in found for name in names))
+    rule = _operation(hay, c, yesno=yesno, rows=rows, weights=weights, choices=choices, limit=limit)
+    op = Operation(rule.op) if rule else Operation.VERIFY if yesno else Operation.LOOKUP
+    if quote and op in (Operation.VERIFY, Operation.DESCRIBE):
+        op = Operation.LOOKUP
+    kinds = [lexicon().kind(n) for n in field_names]
+    if op is Operation.COUNT and limit is None and (rows or any(k in ("number", "money") for k in kinds)):
+        op = Operation.LOOKUP  # "How many bears are at the Atlantic Zoo?", "How many are in stock?": a printed number
+    state, claim = _state(hay, lang) if op is Operation.VERIFY else ("", "")
+    polarity = not _negated(hay, claim, c) if op in (Operation.VERIFY, Operation.COMPARE) else True
+    implied = next((f for cue, f in c.implied_target.items() if qt.has(hay, cue, lang)), "")
+    if implied and not field_names:
+        field_names = (implied,)
+    subject = _subject(core, lang)
+    words = _content_words(core, c, rule, used | {claim, subject, limit_text(core, limit)}, found)
+    target = quote or (found[0][1] if found else "") or (words[0] if words else "")
+    if not target and implied:
+        target = lexicon().fields[implied].display(lang)
+    comparator, threshold = _comparison(op, limit, budget, hay, c)
+    if op is Operation.COMPARE and threshold is None and not rows and words[1:]:
+        rows = (words[-1],)  # "Is the total over budget?": compare against another printed amount
+    return QuerySpec(
+        question=question,
+        language=language,
+        operation=op,
+        target=target,
+        expected=_expected(hay, c, rule, field_names, op),
+        polarity=polarity,
+        claim=claim or (target if op is Operation.VERIFY else ""),
+        comparator=comparator,
+        threshold=threshold,
+        rows=rows,
+        columns=columns,
+        choices=choices,
+        quoted=quote,
+        confidence=_confidence(rule, op, found, target),
+        fields=field_names,
+        subject=subject,
+        weights=weights,
+        budget=budget,
+        state=state,
+        keywords=tuple(w for w in words if w != target),
+    )
+
+
+def limit_text(core: str, limit: qt.Threshold | None) -> str:
+    return core[limit.span[0] : limit.span[1]] if limit else ""
+
+
+def _strip_politeness(text: str, c: Cues) -> str:
+    """Drop polite frames ("Can you tell me …", "能不能告诉我…") wherever they sit."""
+    out = text
+    for phrase in c.politeness:
+        if c.language == "en":
+            out = re.sub(rf"(?i)(?<![\w']){re.escape(phrase)}(?![\w'])\s*,?", " ", out)
+        else:
+            out = out.replace(phrase, " ")
+    out = " ".join(out.split()).strip(" ,，")
+    return out or text
+
+
+def _is_yesno(core: str, hay: str, c: Cues, choices: tuple[str, ...]) -> bool:
+    options = {o.casefold() for o in choices}
+    if options and not options <= {"yes", "no", "是", "否", "有", "没有", "对", "不对"}:
+        return False  # "… shortage or surplus?" picks an option
+    if options:
+        return True
+    if c.language == "en":
+        return any(hay.startswith(f" {opener} ") for opener in c.yesno_openers) or " yes or no " in hay
+    stripped = hay.rstrip(" ?？。!！")
+    return (
+        stripped.endswith(c.yesno_particles)
+        or any(m in hay for m in c.yesno_markers)
+        or bool(_AB_NOT_AB.search(stripped))
+    )
+
+
+def _negated(hay: str, claim: str, c: Cues) -> bool:
+    text = hay.replace(claim.casefold(), " ") if claim else hay
+    if c.language == "zh":
+        text = _AB_NOT_AB.sub(" ", text)
+        for marker in c.yesno_markers:
+            text = text.replace(marker, " ")
+        return any(n in text for n in c.negations)
+    return any(qt.has(text, n, "en") for n in c.negations) or "n't " in text
+
+
+def _operation(
+    hay: str,
+    c: Cues,
+    *,
+    yesno: bool,
+    rows: tuple[str, ...],
+    weights: tuple[float, ...],
+    choices: tuple[str, ...],
+    limit: qt.Threshold | None,
+) -> OperationRule | None:
+    """The first rule of the ordered table whose cues are present and whose conditions hold."""
+    for rule in c.operations:
+        if not qt.first(hay, rule.cues, c.language) or qt.first(hay, rule.unless, c.language):
+            continue
+        if rule.yesno and not yesno:
+            continue
+        if rule.min_rows and len(rows) < rule.min_rows and not (rows and weights):
+            continue
+        if rule.needs_options and len(choices) + len(rows) < 2:
+            continue
+        against_amount = qt.first(hay, c.budget, c.language) or qt.first(hay, _AMOUNT_WORDS, c.language)
+        if rule.op == "compare" and limit is None and not against_amount:
+            continue  # "over" with no number and no amount named is not a comparison
+        return rule
+    return None
+
+
+def _comparison(
+    op: Operation, limit: qt.Threshold | None, budget: float | None, hay: str, c: Cues
+) -> tuple[Comparator | None, float | None]:
+    if op is Operation.COMPARE and qt.first(hay, c.budget, c.language):
+        return "<=", budget if limit is None or limit.value is None else limit.value
+    if limit is None or op not in (Operation.COMPARE, Operation.COUNT, Operation.VERIFY, Operation.LOOKUP):
+        return None, None
+    return cast(Comparator, limit.comparator), limit.value
+
+
+def _fields(core: str, lang: str) -> list[tuple[int, str, tuple[str, ...]]]:
+    """Lexicon aliases in the question, longest first, none inside a longer one: (start, surface, fields)."""
+    lex = lexicon()
+    folded = core.casefold()
+    pattern, others = _alias_index()
+    hits = [(m.start(), m.end(), m.group(1)) for m in pattern.finditer(folded)]
+    for low in others:
+        at = folded.find(low)
+        if at >= 0:
+            hits.append((at, at + len(low), low))
+    taken: list[tuple[int, int]] = []
+    out: list[tuple[int, str, tuple[str, ...]]] = []
+    for start, end, alias in sorted(hits, key=lambda h: h[0] - h[1]):
+        if any(start < e and s < end for s, e in taken):
+            continue
+        taken.append((start, end))
+        out.append((start, core[start:end], lex.ambiguous.get(key(alias)) or lex.owners(alias)))
+    return sorted(out, key=lambda h: -len(h[1]))
+
+
+def _state(hay: str, lang: str) -> tuple[str, str]:
+    """The state a yes/no question asserts, longest wording first: ("approved", "批了")."""
+    best = ("", "")
+    for state, words in lexicon().states.items():
+        for word in words.get(cast(Literal["zh", "en"], lang), ()):
+            if len(word) > len(best[1]) and qt.has(hay, word.casefold(), lang):
+                best = (state, word)
+    return best
+
+
+def _subject(core: str, lang: str) -> str:
+    if lang == "en":
+        m = _WHICH_EN.search(core)
+        return m.group(1) if m else ("person" if re.search(r"(?i)\bwho\b", core) else "")
+    m = _WHICH_ZH.search(core)
+    if m:
+        return m.group(1) or {"天": "天"}.get(core[m.start() + 1 : m.start() + 2], "")
+    return "谁" if "谁" in core else ""
+
+
+def _expected(
+    hay: str, c: Cues, rule: OperationRule | None, fields: tuple[str, ...], op: Operation
+) -> ValueKind | None:
+    if rule and rule.expected:
+        return rule.expected
+    if op in (Operation.VERIFY, Operation.EXPLAIN, Operation.DESCRIBE, Operation.COMPATIBLE, Operation.RECOMMEND):
+        return None
+    if op in (Operation.ARGMAX, Operation.ARGMIN):
+        return None  # the answer is the label of the row that wins (its `subject`), not a value
+    for kind, phrases in c.expected_strong.items():
+        if qt.first(hay, phrases, c.language):
+            return cast(ValueKind, kind)
+    for name in fields:
+        field_kind = lexicon().kind(name)
+        if field_kind and field_kind != "text":
+            return field_kind
+    for kind, phrases in c.expected_weak.items():
+        if qt.first(hay, phrases, c.language):
+            return cast(ValueKind, kind)
+    return "number" if op in (Operation.COUNT, Operation.SUM, Operation.DIFFERENCE) else None
+
+
+def _confidence(rule: OperationRule | None, op: Operation, found: list[Any], target: str) -> float:
+    if rule is not None:
+        return 0.9
+    if op is Operation.VERIFY:
+        return 0.85
+    if found:
+        return 0.85
+    return 0.6 if target else 0.3
