@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from visdesk import __version__
-from visdesk.api import chat, feedback, ops, sessions, web
+from visdesk.api import catalog, chat, feedback, ops, sessions, web
 from visdesk.api import openai as openai_api
 from visdesk.api.common import error_response
 from visdesk.api.security import install_security
@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(web.router)
     app.include_router(feedback.router)
     app.include_router(sessions.router)
+    app.include_router(catalog.router)
     app.mount("/static", StaticFiles(directory=web.WEB_DIR), name="static")
     return app
 

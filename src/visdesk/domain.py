@@ -130,6 +130,17 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Recommendation:
+    """A catalog product suggested to the customer (pre-sale advice), with why it fits."""
+
+    sku: str
+    name: str
+    price: str = ""
+    image_url: str = ""  # the catalog picture, served by GET /v1/catalog/{sku}/image
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class Turn:
     """One earlier exchange in the same session (multi-turn context)."""
 
@@ -221,6 +232,7 @@ class Delta:
     structured: dict[str, Any] | None = None  # {"data": ..., "valid": bool, "choice": ...} for constrained output
     finish_reason: str | None = None  # "stop" | "length" | "cancelled"
     usage: dict[str, int] | None = None  # prompt_tokens / completion_tokens where the engine counts them
+    recommendations: tuple[Recommendation, ...] | None = None  # catalog products suggested, once
 
 
 @dataclass(frozen=True)
@@ -240,3 +252,4 @@ class Answer:
     finish_reason: str = "stop"
     usage: dict[str, int] | None = None
     image_content_id: str | None = None
+    recommendations: tuple[Recommendation, ...] = ()

@@ -14,7 +14,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator
-from dataclasses import replace
+from dataclasses import asdict, replace
 
 from visdesk import images as image_intake
 from visdesk.domain import (
@@ -29,6 +29,7 @@ from visdesk.domain import (
     LoadLevel,
     Mode,
     Query,
+    Recommendation,
     Source,
     Turn,
 )
@@ -259,6 +260,7 @@ class Pipeline:
         structured = None
         finish = "stop"
         usage = None
+        recommendations: tuple[Recommendation, ...] = ()
         stream = s.engine.stream(request)
         try:
             while True:
@@ -272,6 +274,7 @@ class Pipeline:
                 structured = delta.structured if delta.structured is not None else structured
                 finish = delta.finish_reason or finish
                 usage = delta.usage or usage
+                recommendations = delta.recommendations if delta.recommendations is not None else recommendations
                 yield delta
         except AppError:
             raise
@@ -281,7 +284,10 @@ class Pipeline:
             raise AppError(ErrorCode.ENGINE_ERROR, f"The {s.engine.name} engine failed to answer.") from exc
         finally:
             await stream.aclose()  # type: ignore[attr-defined]
-        yield self._answer(query, "".join(parts), evidence, sources, started, level, mode, structured, finish, usage)
+        yield self._answer(
+            query, "".join(parts), evidence, sources, started, level, mode, structured, finish, usage,
+            recommendations=recommendations,
+        )  # fmt: skip
 
     async def _canned(self, query: Query, started: float, level: LoadLevel) -> AsyncIterator[Delta | Answer]:
         text = CANNED_BUSY[query.language]
@@ -302,6 +308,7 @@ class Pipeline:
         finish: str,
         usage: dict[str, int] | None,
         cached: bool = False,
+        recommendations: tuple[Recommendation, ...] = (),
     ) -> Answer:
         return Answer(
             answer=text,
@@ -319,6 +326,7 @@ class Pipeline:
             finish_reason=finish,
             usage=usage,
             image_content_id=query.image.content_id if query.image else None,
+            recommendations=recommendations,
         )
 
     def _from_cache(self, hit: dict, query: Query, started: float, level: LoadLevel) -> Answer:
@@ -329,6 +337,7 @@ class Pipeline:
         return self._answer(
             query, hit["answer"], evidence, sources, started, level, Mode(hit["mode"]),
             hit.get("structured"), hit.get("finish_reason", "stop"), None, cached=True,
+            recommendations=tuple(Recommendation(**r) for r in hit.get("recommendations", ())),
         )  # fmt: skip
 
 
@@ -342,6 +351,7 @@ def _to_cache(answer: Answer) -> dict:
         "mode": answer.mode.value,
         "structured": answer.structured,
         "finish_reason": answer.finish_reason,
+        "recommendations": [asdict(r) for r in answer.recommendations],
     }
 
 

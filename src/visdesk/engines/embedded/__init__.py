@@ -41,6 +41,7 @@ class EmbeddedEngine(ReadyAfterStart):
             sources=reply.sources(),
             structured=reply.structured,
             finish_reason=finish,
+            recommendations=tuple(reply.recommendations),
         )
 
 

@@ -16,6 +16,7 @@ from visdesk.engines.embedded.chart_axes import answer_axes, asks_about_structur
 from visdesk.engines.embedded.charts import answer_chart
 from visdesk.engines.embedded.document_view import document_of
 from visdesk.engines.embedded.explainers import explain_first
+from visdesk.engines.embedded.explainers.troubleshoot import answer_crash, answer_troubleshoot
 from visdesk.engines.embedded.fields import answer_field
 from visdesk.engines.embedded.intents import Intent, classify
 from visdesk.engines.embedded.observe import answer_describe, answer_yesno
@@ -23,7 +24,6 @@ from visdesk.engines.embedded.query import QuerySpec, parse_question
 from visdesk.engines.embedded.reply import Reply, cannot_find, say
 from visdesk.engines.embedded.solve import solve
 from visdesk.engines.embedded.tables import answer_table
-from visdesk.engines.embedded.troubleshoot import answer_crash, answer_troubleshoot
 
 Handler = Callable[[], Reply | None]
 _CRASHY = re.compile(r"类|包名|文件|错误|异常|版本|崩溃|闪退|class|package|file|error|exception|version|crash", re.I)

@@ -2,7 +2,9 @@
 
 Why an adapter: perception attaches a typed `Document` to the Perception it caches; a Perception
 built without one (an old cache entry, a test that builds a Perception by hand) still has its key
-values and tables, which map onto the same model so the engine has one path, not two.
+values and tables, which map onto the same model so the engine has one path, not two. A page whose
+rows of lines form a grid the table finder did not take for a table (a borderless price list, a
+stem-and-leaf plot, a schedule) is read as one here, from the rows perception already grouped.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
 from visdesk.domain import Box, OcrLine, Perception, Table
 from visdesk.perception.document import Cell, Document, Fact, TableGrid, Value
@@ -20,7 +23,10 @@ def document_of(seen: Perception) -> Document:
     """The Perception's Document, or one mapped from its key values and tables."""
     attached = getattr(seen, "document", None)
     if isinstance(attached, Document):
-        return attached
+        if attached.tables:
+            return attached
+        laid = grid_from_rows(seen.lines, seen.extras.get("rows") or [])
+        return replace(attached, tables=(laid,)) if laid is not None else attached
     facts = tuple(
         Fact(kv.key, parse_value(kv.value), kv.value_box, "same_line", _line_of(seen, kv.value), kv.key_box, kv.score)
         for kv in seen.key_values

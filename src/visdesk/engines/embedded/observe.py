@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from visdesk.domain import Perception
+from visdesk.engines.embedded.explainers.troubleshoot import salient_lines
 from visdesk.engines.embedded.intents import Intent
 from visdesk.engines.embedded.labels import SYNONYMS, fields_in, normalise
 from visdesk.engines.embedded.reply import Reply, ev, ev_box, say
 from visdesk.engines.embedded.tables import row_flag
-from visdesk.engines.embedded.troubleshoot import salient_lines
 from visdesk.perception.facts import parse_amount
 
 _GENERIC = re.compile(

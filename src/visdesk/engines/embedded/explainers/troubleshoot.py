@@ -1,17 +1,22 @@
-"""Troubleshooting and crash logs: what the image shows, combined with the knowledge base.
+"""Explainers for troubleshooting and crash logs: what the image shows, combined with the knowledge base.
 
 Why both: "付不了钱怎么办" is answered by the help-centre article, but the screenshot says *which*
 problem it is (an error code, a red warning, an amount over a card's limit); the reply states the
-observation first, then the article's advice, and cites the article.
+observation first, then the article's advice, and cites the article. A code on screen that the
+error-code table does not hold is named as such, never answered with another code's help.
+Registered with predicates (see explainers/__init__.py): the core never branches on a document kind.
 """
 
 from __future__ import annotations
 
 import re
 
-from visdesk.domain import OcrLine, Passage, Perception
+from visdesk.domain import EngineRequest, OcrLine, Passage, Perception
+from visdesk.engines.embedded.explainers import register
 from visdesk.engines.embedded.labels import normalise
+from visdesk.engines.embedded.query import Operation, QuerySpec
 from visdesk.engines.embedded.reply import Reply, ev, say
+from visdesk.engines.embedded.wording import phrase
 from visdesk.perception.facts import PATTERNS, parse_amount
 
 _LIMIT = re.compile(r"限额|额度|上限|limit", re.IGNORECASE)
@@ -158,6 +163,10 @@ def answer_troubleshoot(seen: Perception | None, passages: tuple[Passage, ...], 
     codes = _seen_codes(seen)
     used = _advice(passages, codes)
     own_row = bool(used) and used[0].kind == "error_code" and _names_code(used[0], codes)
+    if codes and not any(_names_code(p, codes) for p in passages if p.kind == "error_code"):
+        # the code on screen is not in the table: say so, and quote no other code's row
+        parts.insert(0, phrase("missing_code", lang, code=codes[0]))
+        used = [p for p in used if p.kind != "error_code"]
     # The observation (a card limit) or the seen code's own error-code row already gives the advice.
     for passage in used[:1] if (limit is not None or own_row) else used:
         parts.append(say("kb", lang) + _summary(passage, lang))
@@ -221,3 +230,39 @@ def answer_crash(seen: Perception, passages: tuple[Passage, ...], lang: str) -> 
             else (" Please send the full log and your phone model to a human agent so we can investigate.")
         )
     return Reply(text=text, evidence=evidence, passages=known, value=name)
+
+
+_CRASHY = re.compile(r"类|包名|文件|错误|异常|版本|崩溃|闪退|class|package|file|error|exception|version|crash", re.I)
+
+
+def _has_exception(request: EngineRequest) -> bool:
+    seen = request.grounding.seen
+    return seen is not None and bool(seen.extras.get("facts", {}).get("exception"))
+
+
+def _crash_applies(spec: QuerySpec, request: EngineRequest) -> bool:
+    """A stack trace on screen and a question about it (why it crashed, which class / file / version)."""
+    if spec.operation is Operation.VERIFY or not _has_exception(request):
+        return False
+    return spec.operation in (Operation.EXPLAIN, Operation.DESCRIBE) or bool(_CRASHY.search(spec.question))
+
+
+def _crash(spec: QuerySpec, request: EngineRequest) -> Reply | None:
+    seen = request.grounding.seen
+    return answer_crash(seen, request.grounding.passages, spec.language) if seen is not None else None
+
+
+def _troubleshoot_applies(spec: QuerySpec, request: EngineRequest) -> bool:
+    """Why / what to do: an error, a failed payment, a status the customer wants explained."""
+    return spec.operation is Operation.EXPLAIN and spec.confidence >= 0.5
+
+
+def _troubleshoot(spec: QuerySpec, request: EngineRequest) -> Reply | None:
+    seen = request.grounding.seen
+    if seen is not None and not seen.lines and not request.grounding.passages:
+        return None
+    return answer_troubleshoot(seen, request.grounding.passages, spec.language)
+
+
+register("crash", _crash_applies, _crash, priority=10)
+register("troubleshoot", _troubleshoot_applies, _troubleshoot, priority=20)
