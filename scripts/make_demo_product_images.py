@@ -4,7 +4,8 @@ Why drawn, not photographed: the demo must be original and reproducible. Each pi
 distinctive body, a seeded texture (so ORB finds many stable keypoints) and a nameplate that
 prints the brand, model number and ratings (so OCR can identify it too).
 
-    .venv/bin/python scripts/make_demo_product_images.py   # rewrites src/visdesk/demo_kb/catalog/images/*.png
+    .venv/bin/python scripts/make_demo_product_images.py            # rewrites src/visdesk/demo_kb/catalog/images/*.png
+    .venv/bin/python scripts/make_demo_product_images.py VD-CM1     # only these models (new catalog rows)
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import random
+import sys
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -106,10 +108,12 @@ def draw_product(row: dict[str, str]) -> Image.Image:
     return image
 
 
-def main() -> None:
+def main(models: list[str]) -> None:
     with CATALOG.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     for row in rows:
+        if models and row["model"] not in models:
+            continue
         target = CATALOG.parent / row["image"]
         target.parent.mkdir(parents=True, exist_ok=True)
         draw_product(row).save(target, format="PNG", optimize=True)
@@ -117,4 +121,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

@@ -19,6 +19,14 @@ class SourceOut(BaseModel):
     snippet: str = ""
 
 
+class RecommendationOut(BaseModel):
+    sku: str = Field(description="The catalog SKU.")
+    name: str
+    price: str = ""
+    image_url: str = Field("", description="The catalog picture (GET /v1/catalog/{sku}/image).")
+    reason: str = Field("", description="Why it fits the product in the photo.")
+
+
 class ChatRequest(BaseModel):
     """POST /v1/chat body."""
 
@@ -52,6 +60,12 @@ class ChatResponse(BaseModel):
     level: str
     finish_reason: str
     structured: dict[str, Any] | None = None
+    recommendations: list[RecommendationOut] = Field(
+        default_factory=list, description="Catalog products suggested for pre-sale questions (product cards)."
+    )
+    reasoning: str | None = Field(
+        None, description="The VLM's thinking, only where the engine's keep_reasoning setting asks for it."
+    )
 
 
 class ErrorBody(BaseModel):

@@ -10,7 +10,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
-from visdesk.domain import Answer, Delta, Evidence, Source
+from visdesk.domain import Answer, Delta, Evidence, Recommendation, Source
 from visdesk.errors import AppError, ErrorCode
 
 log = logging.getLogger("visdesk.streaming")
@@ -22,6 +22,13 @@ def evidence_json(evidence: tuple[Evidence, ...]) -> list[dict[str, Any]]:
 
 def sources_json(sources: tuple[Source, ...]) -> list[dict[str, Any]]:
     return [{"title": s.title, "section": s.section, "source": s.source, "snippet": s.snippet} for s in sources]
+
+
+def recommendations_json(recommendations: tuple[Recommendation, ...]) -> list[dict[str, Any]]:
+    return [
+        {"sku": r.sku, "name": r.name, "price": r.price, "image_url": r.image_url, "reason": r.reason}
+        for r in recommendations
+    ]
 
 
 def answer_json(answer: Answer) -> dict[str, Any]:
@@ -40,6 +47,8 @@ def answer_json(answer: Answer) -> dict[str, Any]:
         "level": answer.level.value,
         "finish_reason": answer.finish_reason,
         "structured": answer.structured,
+        "recommendations": recommendations_json(answer.recommendations),
+        "reasoning": answer.reasoning or None,
     }
 
 

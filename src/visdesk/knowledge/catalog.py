@@ -16,6 +16,7 @@ from visdesk.knowledge.analysis import normalise_code
 from visdesk.knowledge.tables import TableFile, bilingual, field_value
 
 _LIST_SPLIT = re.compile(r"[;；,，、|/]\s*")
+IMAGE_URL = "/v1/catalog/{sku}/image"  # served by api/catalog.py from the picture the catalog row names
 MIN_MODEL_CHARS = 4  # shorter normalised model numbers are too ambiguous to find inside OCR text
 
 
@@ -97,6 +98,25 @@ def products_from_table(table: TableFile, folder: Path, source: str) -> list[Pro
             )
         )
     return products
+
+
+def related(product: Product, products: list[Product]) -> list[Product]:
+    """Catalog products that work with `product`: those its row lists, then those whose rows list it.
+
+    Why both ways: a catalog row names what it was tested with, and an accessory's row is often the
+    only one that names the product it is for (a case lists its earbuds, not the other way round).
+    """
+    mine = {normalise_code(x) for x in (product.sku, product.model) if x}
+    listed = [normalise_code(x) for x in product.compatible]
+    found: dict[str, Product] = {}
+    for key in listed:
+        for other in products:
+            if other.sku != product.sku and key in {normalise_code(other.sku), normalise_code(other.model)}:
+                found.setdefault(other.sku, other)
+    for other in products:
+        if other.sku != product.sku and mine & {normalise_code(x) for x in other.compatible}:
+            found.setdefault(other.sku, other)
+    return list(found.values())
 
 
 @dataclass(frozen=True)

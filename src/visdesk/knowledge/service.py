@@ -22,7 +22,7 @@ from typing import Any
 
 from visdesk.domain import Passage, Perception, Query
 from visdesk.knowledge.analysis import find_codes, find_exceptions, normalise_code
-from visdesk.knowledge.catalog import ModelHit, ModelIndex, Product
+from visdesk.knowledge.catalog import IMAGE_URL, ModelHit, ModelIndex, Product, related
 from visdesk.knowledge.index import KnowledgeIndex, StoredChunk
 from visdesk.knowledge.products import CatalogMatcher, FeatureMatch, describe
 
@@ -66,6 +66,11 @@ class KnowledgeService:
         self.models = ModelIndex(list(self.products.values()))
         features = self.index.features()
         self.matcher = CatalogMatcher({p.sku: features[p.image] for p in self.products.values() if p.image in features})
+
+    def product_image(self, sku: str) -> str | None:
+        """The catalog picture of a product (for the recommendation cards), None when there is none."""
+        product = self.products.get(sku)
+        return product.image if product and product.image else None
 
     # -- the contract -------------------------------------------------------------------------
 
@@ -161,6 +166,7 @@ class KnowledgeService:
         for product, method, score, matched in photo[:2]:
             extra = {"match_method": method, "match_score": round(score, 3), "matched_text": matched}
             extra["checked_compatibility"] = [_compatibility(product, h) for h in mentioned]
+            extra["accessories"] = [_accessory(p) for p in related(product, list(self.products.values()))]
             passages.extend(self._product_chunk(product, score, extra))
         for hit in mentioned[:1]:
             extra = {"match_method": "question", "match_score": 1.0 if hit.certain else 0.8, "matched_text": hit.text}
@@ -234,6 +240,13 @@ def _compatibility(product: Product, other: ModelHit) -> dict[str, Any]:
         "name": other.product.name,
         "compatible": compatible,
     }
+
+
+def _accessory(product: Product) -> dict[str, Any]:
+    """What an engine needs to recommend a related product (name, price, specs, catalog picture)."""
+    keys = ("sku", "model", "name", "name_zh", "name_en", "price", "category", "specs", "compatible", "image_file")
+    meta = product.meta()
+    return {key: meta[key] for key in keys} | {"image_url": IMAGE_URL.format(sku=product.sku) if product.image else ""}
 
 
 def _bigrams(text: str) -> set[str]:

@@ -218,11 +218,38 @@ function finish(item, done, started) {
     }
     item.querySelector(".sources").hidden = false;
   }
+  if (done.recommendations && done.recommendations.length) showProductCards(item, done.recommendations);
   const seconds = ((performance.now() - started) / 1000).toFixed(1);
   item.querySelector(".timing").textContent = t("timing", seconds, done.cached);
   item.dataset.messageId = done.message_id;
   setUpFeedback(item, done.message_id);
   scrollToEnd();
+}
+
+// product cards: catalog accessories recommended for the product in the photo (text only via textContent)
+function showProductCards(item, recommendations) {
+  const cards = document.createElement("ul");
+  cards.className = "product-cards";
+  for (const r of recommendations) {
+    const card = document.createElement("li");
+    card.className = "product-card";
+    card.dataset.sku = r.sku;
+    if (r.image_url) {
+      const img = document.createElement("img");
+      img.src = r.image_url;
+      img.alt = r.name;
+      img.loading = "lazy";
+      card.append(img);
+    }
+    for (const [cls, text] of [["product-name", r.name], ["product-price", r.price], ["product-reason", r.reason]]) {
+      const line = document.createElement("p");
+      line.className = cls;
+      line.textContent = text;
+      card.append(line);
+    }
+    cards.append(card);
+  }
+  item.querySelector(".bubble").after(cards);
 }
 
 async function readStream(response, item, started) {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from visdesk.domain import Box, Evidence, OcrLine, Passage, Source
+from visdesk.domain import Box, Evidence, OcrLine, Passage, Recommendation, Source
 
 
 @dataclass
@@ -16,6 +16,7 @@ class Reply:
     structured: dict[str, Any] | None = None
     confident: bool = True
     value: str = ""  # the bare answer value (for constrained outputs), when there is one
+    recommendations: list[Recommendation] = field(default_factory=list)  # catalog products (explainers)
 
     def sources(self) -> tuple[Source, ...]:
         seen: set[tuple[str, str]] = set()
