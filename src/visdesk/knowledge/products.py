@@ -22,6 +22,10 @@ RATIO = 0.75  # Lowe's ratio test
 MIN_GOOD = 12  # fewer good matches than this cannot give a trustworthy homography
 MIN_INLIERS = 20  # RANSAC inliers needed to call it a match (unrelated images score 0 after the ratio test)
 MIN_INLIER_RATIO = 0.2
+# ORB finds no keypoint within edgeThreshold pixels of a border, so a side shorter than this has none;
+# its image pyramid also fails an OpenCV assertion on sides of a pixel or two (a 1×1 upload).
+EDGE_THRESHOLD = 31
+MIN_SIDE = 2 * EDGE_THRESHOLD + 1
 
 
 @dataclass(frozen=True)
@@ -62,12 +66,18 @@ def _gray(image: Image.Image) -> np.ndarray:
     return np.asarray(image)
 
 
+_NO_FEATURES = Features(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8))
+
+
 def describe(image: Image.Image) -> Features:
-    """ORB keypoints and descriptors of an image, downscaled to MAX_SIDE."""
-    orb = cv2.ORB_create(nfeatures=N_FEATURES, fastThreshold=10)
-    keypoints, descriptors = orb.detectAndCompute(_gray(image), None)
+    """ORB keypoints and descriptors of an image, downscaled to MAX_SIDE (none for images under MIN_SIDE)."""
+    gray = _gray(image)
+    if min(gray.shape[:2]) < MIN_SIDE:
+        return _NO_FEATURES
+    orb = cv2.ORB_create(nfeatures=N_FEATURES, fastThreshold=10, edgeThreshold=EDGE_THRESHOLD)
+    keypoints, descriptors = orb.detectAndCompute(gray, None)
     if descriptors is None or not keypoints:
-        return Features(np.zeros((0, 2), np.float32), np.zeros((0, 32), np.uint8))
+        return _NO_FEATURES
     points = np.array([kp.pt for kp in keypoints], dtype=np.float32)
     return Features(points, descriptors)
 
