@@ -18,7 +18,9 @@ def table(columns: tuple[str, ...], rows: list[tuple[str, ...]], label_column: i
                 for c, text in enumerate(row)
             )
         )  # fmt: skip
-    return TableGrid(columns, tuple(cells), (0.0, 0.0, 100.0 * len(columns), 30.0 * len(rows)), label_column=label_column)
+    return TableGrid(
+        columns, tuple(cells), (0.0, 0.0, 100.0 * len(columns), 30.0 * len(rows)), label_column=label_column
+    )
 
 
 def fact(label: str, raw: str, pairing: str = "same_line", line: int = 0) -> Fact:
@@ -26,7 +28,9 @@ def fact(label: str, raw: str, pairing: str = "same_line", line: int = 0) -> Fac
     return Fact(label, parse_value(raw), box, pairing, line, (0.0, 20.0 * line, 150.0, 20.0 * line + 15))  # type: ignore[arg-type]
 
 
-def document(*, facts: tuple[Fact, ...] = (), tables: tuple[TableGrid, ...] = (), lines: tuple[str, ...] = ()) -> Document:
+def document(
+    *, facts: tuple[Fact, ...] = (), tables: tuple[TableGrid, ...] = (), lines: tuple[str, ...] = ()
+) -> Document:
     ocr = tuple(OcrLine(text, (0.0, 20.0 * i, 300.0, 20.0 * i + 15), 0.99) for i, text in enumerate(lines))
     return Document(lines=ocr, facts=facts, tables=tables)
 

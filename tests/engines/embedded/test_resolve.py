@@ -29,7 +29,9 @@ def test_lexicon_aliases_bridge_languages() -> None:
 
 
 def test_type_fit_picks_the_amount_not_the_rate() -> None:
-    doc = document(facts=(fact("Tax rate", "6%", line=0), fact("Tax", "$4.20", line=1), fact("Total", "$74.20", line=2)))
+    doc = document(
+        facts=(fact("Tax rate", "6%", line=0), fact("Tax", "$4.20", line=1), fact("Total", "$74.20", line=2))
+    )
     best = rank(doc, spec("tax", expected="money"))[0]
     assert best.value.raw == "$4.20"
 
@@ -42,7 +44,9 @@ def test_a_row_named_by_any_of_its_cells() -> None:
 
 
 def test_parenthesised_value_is_a_candidate_but_ranks_below_a_same_line_one() -> None:
-    doc = document(facts=(fact("Card", "6222", pairing="parenthesised"), fact("Card", "4111", pairing="same_line", line=1)))
+    doc = document(
+        facts=(fact("Card", "6222", pairing="parenthesised"), fact("Card", "4111", pairing="same_line", line=1))
+    )
     ranked = rank(doc, spec("card"))
     assert [c.value.raw for c in ranked[:2]] == ["4111", "6222"]
 

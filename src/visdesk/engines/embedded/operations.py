@@ -145,6 +145,11 @@ def _row_label(table: TableGrid, row: Sequence[Cell]) -> str:
 
 def selected_rows(points: list[Point], spec: QuerySpec, question: str) -> list[Point]:
     """Points whose label the question (or its row selectors) names, in the order the question names them."""
+    by_spec = [max(points, key=lambda p, s=s: similarity(s, p.label)) for s in spec.rows if points]  # type: ignore[misc]
+    if spec.rows and len(by_spec) == len(spec.rows) and all(
+        similarity(s, p.label) >= 0.7 for s, p in zip(spec.rows, by_spec, strict=True)
+    ) and len({id(p) for p in by_spec}) == len(by_spec):
+        return by_spec
     hits: list[tuple[int, Point]] = []
     text = norm(question)
     for point in points:
@@ -265,12 +270,14 @@ def on_table(table: TableGrid, spec: QuerySpec) -> Outcome | None:
         if values is not None:
             return values
     qty = quantities(question, [p.label for p in chosen]) if chosen else {}
+    if spec.weights and len(spec.weights) == len(chosen):
+        qty = {p.label: w for p, w in zip(chosen, spec.weights, strict=True) if w != 1.0}
     if op is Operation.LOOKUP and qty:  # 'buys 3.8 pounds of dill dip: how much?' is price × quantity
         total = sum(p.number * qty.get(p.label, 1.0) for p in chosen)
         return Outcome(Operation.SUM, fmt(total), "total", total, evidence=_evidence(chosen))
     if op in (Operation.SUM, Operation.COMPARE, Operation.VERIFY, Operation.DIFFERENCE) and chosen:
         total = sum(p.number * qty.get(p.label, 1.0) for p in chosen)
-        budget = [n for n in question_numbers(question, [p.label for p in chosen]) if n not in qty.values()]
+        budget = [spec.budget] if spec.budget is not None else []
         one_priced = op is Operation.DIFFERENCE and len(chosen) == 1 and not budget and qty
         if op is Operation.SUM or one_priced:
             return Outcome(Operation.SUM, fmt(total), "total", total, evidence=_evidence(chosen))
@@ -281,9 +288,9 @@ def on_table(table: TableGrid, spec: QuerySpec) -> Outcome | None:
             if len(chosen) >= 2:
                 diff = chosen[0].number - chosen[1].number
                 return Outcome(op, fmt(abs(diff)), "difference", abs(diff), evidence=_evidence(chosen[:2]))
-        if op in (Operation.COMPARE, Operation.VERIFY) and spec.threshold is not None:
+        if op in (Operation.COMPARE, Operation.VERIFY) and (spec.threshold is not None or budget):
             comparator = spec.comparator or ">="
-            verdict = holds(total, comparator, spec.threshold)
+            verdict = holds(total, comparator, spec.threshold if spec.threshold is not None else budget[0])
             return Outcome(op, fmt(total), label_col, total, verdict=verdict, evidence=_evidence(chosen))
     if op is Operation.RATE:
         use = chosen if len(chosen) >= 2 else points[-2:]
