@@ -2,7 +2,9 @@
 
 Why a cache may never fail a request: it only saves work. A broken or slow Redis turns every
 lookup into a miss (counted as a cache error, warned about at most once a minute), requests skip
-Redis for a short back-off, and the next try after it reconnects on its own. Per-image OCR and
+Redis for a short back-off, and the next try after it reconnects on its own. An outage ends only
+after a few successes in a row: a Redis that has just come back often times out once or twice more,
+and those hiccups belong to the same outage (one warning, one recovery line). Per-image OCR and
 layout are cached separately, in process, by the perceiver.
 """
 
@@ -21,6 +23,7 @@ from visdesk.settings import CacheSettings
 log = logging.getLogger("visdesk.cache")
 T = TypeVar("T")
 _WARN_EVERY_S = 60.0
+_RECOVERED_AFTER = 3  # consecutive successful commands that end an outage
 
 
 class MemoryCache:
@@ -87,7 +90,8 @@ class RedisCache:
             health_check_interval=30,
         )
         self._down_until = 0.0  # skip Redis until this monotonic time after a failure
-        self._failing = False
+        self._failing = False  # in an outage: since the first failure, until _RECOVERED_AFTER successes in a row
+        self._successes = 0  # consecutive successes during an outage
         self._last_warning = -_WARN_EVERY_S
 
     async def get(self, key: str) -> dict[str, Any] | None:
@@ -124,14 +128,17 @@ class RedisCache:
             self._failed(exc)
             return None
         if self._failing:
-            self._failing = False
-            log.warning("redis cache reachable again; caching resumed")
+            self._successes += 1
+            if self._successes >= _RECOVERED_AFTER:
+                self._failing = False
+                log.warning("redis cache reachable again; caching resumed")
         return result
 
     def _failed(self, exc: BaseException) -> None:
         self._on_error()
         now = time.monotonic()
         self._down_until = now + self.settings.redis_retry_s
+        self._successes = 0
         if not self._failing or now - self._last_warning >= _WARN_EVERY_S:
             self._last_warning = now
             log.warning(

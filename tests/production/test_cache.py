@@ -204,3 +204,40 @@ async def test_slow_redis_is_a_timely_miss(
     finally:
         await blocker.aclose()
         await cache.close()
+
+
+async def test_one_outage_logs_one_warning_and_one_recovery_line(
+    tmp_path: Path, private_redis: tuple[int, list[subprocess.Popen[bytes]]], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The probe saw the recovery line three times for one outage: a Redis that has just come back
+    still times out now and then, and each of those reopened the 'outage' and closed it again."""
+    import redis.asyncio as redis
+
+    port, processes = private_redis
+    _start_redis(port, processes, tmp_path)
+    settings = CacheSettings(url=f"redis://127.0.0.1:{port}/0", redis_timeout_s=0.2, redis_retry_s=0.1)
+    cache = RedisCache(settings)
+    try:
+        with caplog.at_level(logging.WARNING, logger="visdesk.cache"):
+            await cache.set("k", {"v": 1})
+            processes[-1].kill()
+            processes[-1].wait(timeout=10)
+            assert await cache.get("k") is None
+            _start_redis(port, processes, tmp_path)
+            blocker = redis.Redis(port=port)
+            for _ in range(2):  # back, then a hiccup (a 0.6 s stall: the next call times out), twice
+                await asyncio.sleep(0.15)  # past the back-off
+                await cache.set("k", {"v": 2})
+                sleeping = asyncio.create_task(blocker.execute_command("DEBUG", "SLEEP", "0.6"))
+                await asyncio.sleep(0.05)
+                assert await cache.get("k") is None  # timed out: a miss
+                await sleeping
+            await asyncio.sleep(0.15)
+            for _ in range(4):  # steady again
+                assert await cache.get("k") == {"v": 2}
+            await blocker.aclose()
+        messages = [r.getMessage() for r in caplog.records]
+        assert messages.count("redis cache reachable again; caching resumed") == 1, messages
+        assert messages.count("redis cache unavailable; answering uncached") == 1, messages
+    finally:
+        await cache.close()
