@@ -133,6 +133,7 @@ class Cues:
 
     language: Language
     politeness: tuple[str, ...]
+    request_frames: tuple[str, ...]  # "tell me", "告诉我": the question asks for a value, whatever particle ends it
     question_words: frozenset[str]
     operations: tuple[OperationRule, ...]
     comparators: dict[str, tuple[str, ...]]
@@ -178,6 +179,7 @@ def cues(language: Language) -> Cues:
     return Cues(
         language=language,
         politeness=_longest_first(raw["politeness"]),
+        request_frames=tuple(raw.get("request_frames", ())),
         question_words=frozenset(raw["question_words"]),
         operations=rules,
         comparators={op: _longest_first(words) for op, words in comparators.items()},

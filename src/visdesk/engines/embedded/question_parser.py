@@ -22,7 +22,9 @@ from visdesk.perception.document import ValueKind
 
 _AB_NOT_AB = re.compile(r"(.)[不没]\1")
 _AMOUNT_WORDS = ("budget", "预算", "limit", "限额", "额度")
-_WHICH_EN = re.compile(r"(?i)\b(?:which|what)\s+(?!(?:is|are|was|were|does|do|did|has|kind|type)\b)([a-z]+)")
+_WHICH_EN = re.compile(
+    r"(?i)\b(?:which|what)\s+(?!(?:is|are|was|were|does|do|did|has|have|kind|type|the|a|an|this|that|it)\b)([a-z]+)"
+)
 _WHICH_ZH = re.compile(r"哪(?:一)?(?:个|家|位|款|项|种|条|件|张)?([\u4e00-\u9fff]{0,2}?)(?:的|是|最|比|卖|有|[？?]|$)")
 
 
@@ -42,7 +44,6 @@ def _generic() -> frozenset[str]:
         c = cues(language)
         for table in (c.expected_strong, c.expected_weak):
             words |= {key(w) for phrases in table.values() for w in phrases}
-        words |= {key(w) for rule in c.operations for w in rule.cues}
     return frozenset(words) | lexicon().generic
 
 
@@ -70,15 +71,16 @@ def parse(question: str, language: Literal["zh", "en"]) -> QuerySpec:
     body, choices = qt.split_choices(text, c)
     quote = qt.quoted(body)
     ask, context = qt.focus(body)
-    core = _strip_politeness(ask, c)
+    core, requested = _strip_politeness(ask, c)
     hay = qt.padded(core) if lang == "en" else core.casefold()
-    yesno = _is_yesno(core, hay, c, choices)
+    yesno = _is_yesno(core, hay, c, choices, requested)
     limit = qt.threshold(core, c)
     budget = qt.money_held(context, c) if context else None
     rows, columns, weights, used = _selectors(core, c, limit)
     found = [f for f in _fields(core, lang) if not any(f[1] in r and f[1] != r for r in rows)]
     field_names = tuple(dict.fromkeys(name for _, _, names in found for name in names))
-    rule = _operation(hay, c, yesno=yesno, rows=rows, weights=weights, choices=choices, limit=limit)
+    asked = qt.padded(ask) if lang == "en" else ask.casefold()  # "图里是什么" is a cue before politeness goes
+    rule = _operation(asked + hay, c, yesno=yesno, rows=rows, weights=weights, choices=choices, limit=limit)
     op = Operation(rule.op) if rule else Operation.VERIFY if yesno else Operation.LOOKUP
     if quote and op in (Operation.VERIFY, Operation.DESCRIBE):
         op = Operation.LOOKUP
@@ -126,8 +128,12 @@ def limit_text(core: str, limit: qt.Threshold | None) -> str:
     return core[limit.span[0] : limit.span[1]] if limit else ""
 
 
-def _strip_politeness(text: str, c: Cues) -> str:
-    """Drop polite frames ("Can you tell me …", "能不能告诉我…") wherever they sit."""
+def _strip_politeness(text: str, c: Cues) -> tuple[str, bool]:
+    """Drop polite frames ("Can you tell me …", "能不能告诉我…") wherever they sit; and whether one asked to be told."""
+    folded = text.casefold()
+    requested = any(
+        qt.has(qt.padded(folded) if c.language == "en" else folded, f, c.language) for f in c.request_frames
+    )
     out = text
     for phrase in c.politeness:
         if c.language == "en":
@@ -135,23 +141,24 @@ def _strip_politeness(text: str, c: Cues) -> str:
         else:
             out = out.replace(phrase, " ")
     out = " ".join(out.split()).strip(" ,，")
-    return out or text
+    return out or text, requested
 
 
-def _is_yesno(core: str, hay: str, c: Cues, choices: tuple[str, ...]) -> bool:
+def _is_yesno(core: str, hay: str, c: Cues, choices: tuple[str, ...], requested: bool) -> bool:
+    """A yes/no question; "Can you tell me …?" / "能告诉我…吗？" ask for a value unless they ask whether."""
     options = {o.casefold() for o in choices}
     if options and not options <= {"yes", "no", "是", "否", "有", "没有", "对", "不对"}:
         return False  # "… shortage or surplus?" picks an option
     if options:
         return True
     if c.language == "en":
-        return any(hay.startswith(f" {opener} ") for opener in c.yesno_openers) or " yes or no " in hay
+        if " yes or no " in hay or hay.startswith((" whether ", " if ")):
+            return True
+        return not requested and any(hay.startswith(f" {opener} ") for opener in c.yesno_openers)
     stripped = hay.rstrip(" ?？。!！")
-    return (
-        stripped.endswith(c.yesno_particles)
-        or any(m in hay for m in c.yesno_markers)
-        or bool(_AB_NOT_AB.search(stripped))
-    )
+    if any(m in hay for m in c.yesno_markers) or _AB_NOT_AB.search(stripped):
+        return True
+    return not requested and stripped.endswith(c.yesno_particles)
 
 
 def _negated(hay: str, claim: str, c: Cues) -> bool:

@@ -17,7 +17,9 @@ from visdesk.engines.embedded.lexicon import Cues
 CJK = re.compile(r"[\u3400-\u9fff]")
 _QUOTED = re.compile(r"[\"“”「『‘]([^\"“”」』’]{1,60})[\"“”」』’]|(?<![A-Za-z])'([^']{2,60})'(?![A-Za-z])")
 # a number as people write it: 1,394.00 · 4+1/10 · 3/4 · 1.6 · 110 · 50%
-NUMBER = re.compile(r"(?<![\w.])(\d+)\s*\+\s*(\d+)/(\d+)|(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:/(\d+))?")
+NUMBER = re.compile(
+    r"(?<![A-Za-z0-9_.])(\d+)\s*\+\s*(\d+)/(\d+)|(?<![A-Za-z0-9_.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?(?:/(\d+))?"
+)
 MONEY = re.compile(
     r"(?:[$¥￥€£]|rm|usd|cny|rmb)\s?(\d[\d,]*(?:\.\d+)?)|(\d[\d,]*(?:\.\d+)?)\s?(?:元|块|美元|dollars?)", re.I
 )
@@ -27,7 +29,7 @@ MODEL = re.compile(
     r"(?<![A-Za-z0-9-])([A-Za-z]{1,6}[-_]?\d[A-Za-z0-9-]*|\d+[A-Za-z]{1,3}\d*[A-Za-z0-9-]*"
     r"|(?:[A-Z][a-z]+|[a-z]+[A-Z]\w*) \d{1,4}[A-Za-z]?)(?![A-Za-z0-9-])"
 )
-SENTENCE = re.compile(r"(?<=[.?!。？！])\s*")
+SENTENCE = re.compile(r"(?<=[?!。？！])\s*|(?<=\.)\s+")  # "$12.50" and "4.5" are not sentence ends
 _SPACES = re.compile(r"\s+")
 _EN_PUNCT = re.compile(r"(?<!\d)[.,;:!?](?!\d)|[()\[\]{}\"“”?!]")
 _CN_NUMERALS = {"一": "1", "二": "2", "三": "3", "四": "4"}
