@@ -16,6 +16,7 @@ from visdesk import __version__
 from visdesk.api import catalog, chat, feedback, ops, sessions, web
 from visdesk.api import openai as openai_api
 from visdesk.api.common import error_response
+from visdesk.api.receive_guard import ReceiveGuard
 from visdesk.api.security import install_security
 from visdesk.cache import build_cache
 from visdesk.engines import create_engine
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     app.state.settings = settings
     install_security(app, settings)  # request ids, body limits, auth, rate limits, metrics, CORS (pure ASGI)
+    app.add_middleware(ReceiveGuard, body_timeout_s=settings.limits.body_timeout_s)  # slow bodies, form UTF-8
     _install_error_handlers(app)
     app.include_router(chat.router)
     app.include_router(openai_api.router)

@@ -17,6 +17,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from visdesk.app import create_app
+    from visdesk.http_server import uvicorn_options
     from visdesk.observability import configure_logging
     from visdesk.settings import Settings
 
@@ -25,7 +26,10 @@ def _serve(args: argparse.Namespace) -> int:
     settings = Settings(**overrides)
     configure_logging(settings.observability.log_level, settings.observability.log_json)
     app = create_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, timeout_graceful_shutdown=10)
+    uvicorn.run(
+        app, host=settings.host, port=settings.port, log_config=None, timeout_graceful_shutdown=10,
+        **uvicorn_options(settings),  # header deadline (slow clients get 408)
+    )  # fmt: skip
     return 0
 
 

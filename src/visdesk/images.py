@@ -24,6 +24,8 @@ from visdesk.settings import ImageSettings
 ImageFile.LOAD_TRUNCATED_IMAGES = False  # a truncated upload is an error, never silently grey-filled
 ACCEPTED_HUMAN = "JPEG, PNG, WebP, GIF (first frame), BMP, or HEIC/HEIF"
 _MB = 1024 * 1024
+_OCR_MIN_SIDE = 32  # RapidOCR's detector input is a multiple of 32 per side
+_OCR_MAX_RATIO = 30  # sides of the OCR canvas kept within 30:1 (see pad_for_ocr)
 # warnings.catch_warnings() swaps process-wide state (not thread-safe before Python 3.14); intake runs in
 # worker threads, so the decode section holds this lock to keep one thread from restoring another's filters.
 _WARNINGS_LOCK = threading.Lock()
@@ -143,6 +145,7 @@ def _open_checked(data: bytes, media_type: str, settings: ImageSettings) -> Imag
             raise corrupt from exc
         if width <= 0 or height <= 0 or width * height > settings.max_pixels:
             raise _too_many_pixels((width, height), settings)
+        _check_shape(width, height, settings)
         try:
             image.load()  # an opened image sits on its first frame (GIF, animated WebP); never count frames
         except Image.DecompressionBombError as exc:
@@ -150,6 +153,40 @@ def _open_checked(data: bytes, media_type: str, settings: ImageSettings) -> Imag
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             raise corrupt from exc
         return _exif_upright(image)
+
+
+def _check_shape(width: int, height: int, settings: ImageSettings) -> None:
+    """Refuse absurd strips (3000×2, 60000×1) before decoding: no screenshot or photo is shaped like that.
+
+    Long-but-plausible strips (a scrolled chat, a receipt, a banner) stay accepted and are padded for OCR
+    by `pad_for_ocr`, so there is no minimum side.
+    """
+    ratio = max(width, height) / min(width, height)
+    if ratio > settings.max_aspect_ratio:
+        raise AppError(
+            ErrorCode.IMAGE_BAD_SHAPE,
+            f"The image is {width}×{height} pixels, {ratio:.0f} times longer than it is wide; at most "
+            f"{settings.max_aspect_ratio:g}:1 is accepted. Please send a screenshot or photo of the whole screen.",
+            details={"size": [width, height], "max_aspect_ratio": settings.max_aspect_ratio},
+        )
+
+
+def pad_for_ocr(image: Image.Image) -> Image.Image:
+    """Thin images padded (edge pixels repeated, so no new edges) until OCR's detector can resize them.
+
+    Why: RapidOCR rounds each side of its detection input to a multiple of 32 after scaling the longest
+    side down to its limit; a side that rounds to 0 raised ResizeImgError (a 500 for a 3000×2 PNG).
+    Each side is made at least 32 px and at least 1/30 of the other, which survives a detection limit of
+    480 px or more. Padding goes right and bottom, so OCR boxes keep their coordinates.
+    """
+    width, height = image.size
+    target_w = max(width, _OCR_MIN_SIDE, -(-height // _OCR_MAX_RATIO))
+    target_h = max(height, _OCR_MIN_SIDE, -(-width // _OCR_MAX_RATIO))
+    if (target_w, target_h) == (width, height):
+        return image
+    array = np.asarray(image)
+    padded = np.pad(array, ((0, target_h - height), (0, target_w - width), (0, 0)), mode="edge")
+    return Image.fromarray(padded)
 
 
 def _exif_upright(image: Image.Image) -> Image.Image:

@@ -34,6 +34,7 @@ from visdesk.domain import (
     Turn,
 )
 from visdesk.errors import AppError, ErrorCode
+from visdesk.input_contract import checked_ask
 from visdesk.language import detect_language
 from visdesk.observability import LogDigest, log_request
 from visdesk.services import Services
@@ -126,6 +127,7 @@ class Pipeline:
         status = "ok"
         first_token: float | None = None
         try:
+            ask = checked_ask(ask, s.settings.limits)  # ids, earlier turns, options: 400 before any work
             question = s.safety.check_question(ask.question)
             record["question_hmac"] = self._digest(question)
             session_id, history = await self._session(ask.session_id, ask.owner)

@@ -29,6 +29,11 @@ class ImageSettings(BaseModel):
         ("image/jpeg", "image/png", "image/webp", "image/gif", "image/bmp", "image/heic", "image/heif"),
         description="Media types accepted, sniffed from the bytes (never from the file name or header).",
     )
+    max_aspect_ratio: float = Field(
+        100.0,
+        description="Longest side ÷ shortest side accepted (long screenshot strips are fine; a 3000×2 line is "
+        "refused with 400 image_bad_shape). Thin images within it are padded before OCR.",
+    )
 
 
 class OcrSettings(BaseModel):
@@ -109,6 +114,25 @@ class SafetySettings(BaseModel):
     allowed_image_url_prefixes: list[str] = Field(
         default_factory=list,
         description="URL prefixes the server may fetch images from (OpenAI image_url); empty refuses remote URLs.",
+    )
+
+
+class LimitsSettings(BaseModel):
+    """Caps on request fields and on slow clients; see docs/operations.md "Input limits"."""
+
+    max_choices: int = Field(64, description="Most labels in a `choices` option.")
+    max_choice_chars: int = Field(200, description="Longest label in a `choices` option, in characters.")
+    max_regex_chars: int = Field(512, description="Longest `regex` option, in characters.")
+    max_schema_bytes: int = Field(
+        32_768, description="Largest JSON schema (`response_format`), in bytes of compact JSON."
+    )
+    max_schema_depth: int = Field(32, description="Deepest nesting of JSON objects and arrays in a JSON schema.")
+    max_session_id_chars: int = Field(128, description="Longest accepted `session_id`, in characters.")
+    header_timeout_s: float = Field(
+        10.0, description="Time a client has to send the request line and headers; then 408 and the connection closes."
+    )
+    body_timeout_s: float = Field(
+        120.0, description="Time a client has to send the whole request body once headers arrived; then 408."
     )
 
 
@@ -216,6 +240,7 @@ class Settings(BaseSettings):
     cache: CacheSettings = Field(default_factory=CacheSettings, description="Answer cache.")
     safety: SafetySettings = Field(default_factory=SafetySettings, description="Safety, auth and limits.")
     load: LoadSettings = Field(default_factory=LoadSettings, description="Load governor.")
+    limits: LimitsSettings = Field(default_factory=LimitsSettings, description="Input limits and client timeouts.")
     history: HistorySettings = Field(default_factory=HistorySettings, description="Sessions and feedback.")
     transformers: TransformersSettings = Field(
         default_factory=TransformersSettings, description="Transformers VLM engine."

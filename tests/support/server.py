@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
@@ -19,10 +20,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(app: FastAPI, startup_timeout_s: float = 120.0) -> Iterator[str]:
-    """Yield the base URL of `app` served on 127.0.0.1; stop it on exit."""
+def serve(app: FastAPI, startup_timeout_s: float = 120.0, **options: Any) -> Iterator[str]:
+    """Yield the base URL of `app` served on 127.0.0.1; stop it on exit. `options` go to uvicorn.Config
+    (e.g. visdesk.http_server.uvicorn_options(settings), as `visdesk serve` runs)."""
     port = free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on")
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on", **options)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()

@@ -14,6 +14,7 @@ from functools import cached_property
 import numpy as np
 
 from visdesk.domain import ImageInput, OcrLine
+from visdesk.images import pad_for_ocr
 from visdesk.perception import openvino_backend
 from visdesk.perception.parallel_rec import install as install_parallel_recognition
 from visdesk.settings import OcrSettings
@@ -63,7 +64,8 @@ class OcrReader:
 
     def read(self, image: ImageInput) -> tuple[OcrLine, ...]:
         """OCR `image.ocr_image`; boxes are mapped back to the original image's pixels."""
-        array = np.asarray(image.ocr_image)[:, :, ::-1]  # RapidOCR expects BGR like OpenCV
+        # thin strips padded (right/bottom, boxes unchanged) so the detector's resize cannot reach 0 px
+        array = np.asarray(pad_for_ocr(image.ocr_image))[:, :, ::-1]  # RapidOCR expects BGR like OpenCV
         result = self._engine(array)
         if result.txts is None or result.boxes is None:
             return ()

@@ -8,8 +8,6 @@ text, and counted in metrics.
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from typing import Protocol
 
 from visdesk.domain import ImageInput, Perception
@@ -18,10 +16,10 @@ from visdesk.safety.injection import INSTRUCTION_IN_IMAGE, find_instructions
 from visdesk.safety.nsfw import NsfwScorer
 from visdesk.safety.pii import luhn_ok, mask_pii, valid_cn_id
 from visdesk.settings import SafetySettings
+from visdesk.text_input import normalise_text
 
 log = logging.getLogger("visdesk.safety")
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 UNSAFE_MESSAGE = (
     "Sorry, we can't look at this image: it appears to contain adult or otherwise unsafe content. "
     "Please send a screenshot or photo of the product, order or error message instead. "
@@ -43,7 +41,7 @@ class BasicSafety:
         self.settings = settings
 
     def check_question(self, question: str) -> str:
-        cleaned = _CONTROL.sub("", unicodedata.normalize("NFC", question or "")).strip()
+        cleaned = normalise_text(question or "", "question")  # NFC, invisible characters out; surrogates → 400
         if not cleaned:
             raise AppError(
                 ErrorCode.EMPTY_QUESTION, "The question is empty. Type what you want to know about the image."

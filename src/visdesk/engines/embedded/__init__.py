@@ -8,6 +8,7 @@ See docs/embedded-engine.md.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 
@@ -28,7 +29,9 @@ class EmbeddedEngine(ReadyAfterStart):
         self.settings = settings
 
     async def stream(self, request: EngineRequest) -> AsyncIterator[Delta]:
-        reply = compose(request)
+        # CPU-bound rules (OCR text scans, fuzzy matching of choices, schema filling) run in a worker
+        # thread: on the event loop one big request froze /healthz and every other client for its duration.
+        reply = await asyncio.to_thread(compose, request)
         text, finish = reply.text, "stop"
         limit = request.query.options.max_new_tokens
         if limit is not None and limit > 0:

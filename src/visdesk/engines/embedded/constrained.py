@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from typing import Any
 
 import jsonschema
+import referencing.exceptions
+import regex
 from rapidfuzz import fuzz
 
 from visdesk.domain import Perception, Table
@@ -22,6 +25,7 @@ from visdesk.engines.embedded.labels import SYNONYMS, fields_in, normalise, simi
 from visdesk.engines.embedded.reply import Reply, ev
 from visdesk.errors import AppError, ErrorCode
 
+REGEX_BUDGET_S = 0.25  # matching time a `regex` option may use per answer (all candidates together)
 _TOKEN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]|[A-Za-z0-9_]+|[^\sA-Za-z0-9_\u3400-\u9fff]")
 
 
@@ -66,15 +70,21 @@ def choose(reply: Reply, choices: tuple[str, ...], seen: Perception | None, ques
 
 
 def match_regex(reply: Reply, pattern: str, seen: Perception | None, lang: str) -> Reply:
+    """The first candidate (the answer's value, then key-values, then lines) the pattern matches.
+
+    Why the `regex` library: its matcher takes a timeout, so a catastrophically backtracking pattern
+    (`(a+)+$` on a long line) costs at most REGEX_BUDGET_S for the whole image, then a 400.
+    """
     try:
-        compiled = re.compile(pattern)
-    except re.error as exc:
+        compiled = regex.compile(pattern)
+    except (regex.error, OverflowError, RecursionError, ValueError) as exc:
         raise AppError(ErrorCode.INVALID_REQUEST, f"The regex option is not a valid pattern: {exc}.") from exc
     candidates = [reply.value] if reply.value else []
     if seen is not None:
         candidates += [kv.value for kv in seen.key_values] + [line.text for line in seen.lines]
+    deadline = time.monotonic() + REGEX_BUDGET_S
     for candidate in candidates:
-        found = compiled.fullmatch(candidate) or compiled.search(candidate)
+        found = _timed_match(compiled, candidate, deadline)
         if found and found.group(0):
             value = found.group(0)
             evidence = [e for e in reply.evidence if value in e.text]
@@ -85,6 +95,22 @@ def match_regex(reply: Reply, pattern: str, seen: Perception | None, lang: str) 
     return Reply(text=text, structured={"valid": False, "value": None}, confident=False)
 
 
+def _timed_match(compiled: regex.Pattern[str], text: str, deadline: float) -> regex.Match[str] | None:
+    try:
+        return compiled.fullmatch(text, timeout=_left(deadline)) or compiled.search(text, timeout=_left(deadline))
+    except TimeoutError as exc:
+        raise AppError(
+            ErrorCode.INVALID_REQUEST,
+            f"regex: the pattern took longer than {REGEX_BUDGET_S:g} s to match the image text (nested "
+            "repetition such as (a+)+ backtracks exponentially); send a simpler pattern.",
+            details={"field": "regex", "budget_s": REGEX_BUDGET_S},
+        ) from exc
+
+
+def _left(deadline: float) -> float:
+    return max(deadline - time.monotonic(), 0.001)
+
+
 def fill_schema(schema: dict[str, Any], seen: Perception | None, question: str, lang: str) -> Reply:
     try:
         validator_cls = jsonschema.validators.validator_for(schema)
@@ -93,7 +119,10 @@ def fill_schema(schema: dict[str, Any], seen: Perception | None, question: str, 
         raise AppError(ErrorCode.INVALID_REQUEST, f"response_format is not a valid JSON schema: {exc.message}") from exc
     target = schema.get("schema", schema) if "properties" not in schema and "items" not in schema else schema
     data = _fill(target, seen, question, lang)
-    errors = [e.message for e in validator_cls(target).iter_errors(data)]
+    try:
+        errors = [e.message for e in validator_cls(target).iter_errors(data)]
+    except (RecursionError, referencing.exceptions.Unresolvable) as exc:  # schema_guard refuses these first
+        raise AppError(ErrorCode.INVALID_REQUEST, "response_format: its $ref references cannot be resolved.") from exc
     text = json.dumps(data, ensure_ascii=False)
     return Reply(
         text=text,
