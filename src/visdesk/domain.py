@@ -233,6 +233,7 @@ class Delta:
     finish_reason: str | None = None  # "stop" | "length" | "cancelled"
     usage: dict[str, int] | None = None  # prompt_tokens / completion_tokens where the engine counts them
     recommendations: tuple[Recommendation, ...] | None = None  # catalog products suggested, once
+    reasoning: str = ""  # the model's thinking, in pieces (kept only when the engine's keep_reasoning is on)
 
 
 @dataclass(frozen=True)
@@ -253,3 +254,4 @@ class Answer:
     usage: dict[str, int] | None = None
     image_content_id: str | None = None
     recommendations: tuple[Recommendation, ...] = ()
+    reasoning: str = ""  # the model's thinking, where the engine was asked to keep it

@@ -263,6 +263,7 @@ class Pipeline:
         finish = "stop"
         usage = None
         recommendations: tuple[Recommendation, ...] = ()
+        reasoning: list[str] = []
         stream = s.engine.stream(request)
         try:
             while True:
@@ -271,6 +272,7 @@ class Pipeline:
                 except StopAsyncIteration:
                     break
                 parts.append(delta.text)
+                reasoning.append(delta.reasoning)
                 evidence = delta.evidence if delta.evidence is not None else evidence
                 sources = delta.sources if delta.sources is not None else sources
                 structured = delta.structured if delta.structured is not None else structured
@@ -286,10 +288,11 @@ class Pipeline:
             raise AppError(ErrorCode.ENGINE_ERROR, f"The {s.engine.name} engine failed to answer.") from exc
         finally:
             await stream.aclose()  # type: ignore[attr-defined]
-        yield self._answer(
+        answer = self._answer(
             query, "".join(parts), evidence, sources, started, level, mode, structured, finish, usage,
             recommendations=recommendations,
         )  # fmt: skip
+        yield replace(answer, reasoning="".join(reasoning)) if any(reasoning) else answer
 
     async def _canned(self, query: Query, started: float, level: LoadLevel) -> AsyncIterator[Delta | Answer]:
         text = CANNED_BUSY[query.language]

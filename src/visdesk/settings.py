@@ -179,6 +179,9 @@ class TransformersSettings(BaseModel):
     batch_size: int = Field(8, description="Most requests generated together in one batch.")
     batch_wait_ms: float = Field(10.0, description="How long to collect concurrent requests into a batch.")
     enable_thinking: bool = Field(False, description="GLM thinking mode; off for short support answers.")
+    keep_reasoning: bool = Field(
+        False, description="Return the model's thinking as `reasoning` in the response (never as the answer)."
+    )
     attn_implementation: str = Field(
         "sdpa", description="Attention kernel: 'sdpa', 'eager' (needed for attention maps) or 'flash_attention_2'."
     )
@@ -204,8 +207,20 @@ class RemoteSettings(BaseModel):
     )
     extra_body: dict[str, Any] = Field(
         default_factory=dict,
-        description="JSON fields added to every upstream request, e.g. "
-        '{"chat_template_kwargs": {"enable_thinking": false}} for GLM on vLLM/SGLang.',
+        description="JSON fields added to every upstream request (server-specific switches); "
+        "its chat_template_kwargs are merged over ours.",
+    )
+    server_kind: Literal["vllm", "sglang", "openai"] = Field(
+        "vllm",
+        description="How to ask the server for constrained output: 'vllm' (>= 0.12 structured_outputs), "
+        "'sglang' (regex / response_format), 'openai' (response_format only). vllm and sglang also get "
+        "chat_template_kwargs.enable_thinking.",
+    )
+    enable_thinking: bool = Field(
+        False, description="GLM thinking mode upstream (chat_template_kwargs); off for short support answers."
+    )
+    keep_reasoning: bool = Field(
+        False, description="Return the model's thinking as `reasoning` in the response (never as the answer)."
     )
 
 

@@ -19,9 +19,11 @@ from typing import Any
 
 import httpx
 
-from visdesk.domain import Delta, EngineRequest, Grounding, ImageInput, Mode
+from visdesk.domain import Delta, EngineRequest, Evidence, Grounding, ImageInput, Mode
 from visdesk.engines.base import Capabilities
 from visdesk.engines.circuit_breaker import CircuitBreaker
+from visdesk.engines.constraints import check_reply, upstream_fields
+from visdesk.engines.glm_output import GlmOutputParser, answer_evidence
 from visdesk.engines.prompt import build_messages
 from visdesk.engines.remote_client import (
     in_band_error,
@@ -108,14 +110,19 @@ class RemoteEngine:
         return self._client
 
     def payload(self, request: EngineRequest, data_url: str | None) -> dict[str, Any]:
-        """The upstream Chat Completions body for one request (mode → length and temperature)."""
+        """The upstream Chat Completions body for one request.
+
+        Mode → length and temperature; the constraint in the server kind's own fields (see
+        engines.constraints); on vLLM/SGLang GLM's thinking switch (`chat_template_kwargs.enable_thinking`,
+        off by default: the GLM-V README's way to disable thinking on both servers).
+        """
         s, options = self.settings, request.query.options
         placeholder = {"type": "image_url", "image_url": {"url": data_url}} if data_url else None
         fast = request.mode is Mode.FAST
         if not s.send_grounding:
             request = replace(request, grounding=Grounding(seen=None))
         body: dict[str, Any] = {
-            **s.extra_body,  # server-specific switches (e.g. GLM thinking off); the fields below win
+            **s.extra_body,  # server-specific switches; the fields below win
             "model": self.model,
             "messages": build_messages(request, image_placeholder=placeholder),
             "stream": True,
@@ -123,13 +130,14 @@ class RemoteEngine:
             "max_tokens": options.max_new_tokens or (s.fast_max_tokens if fast else s.max_tokens),
             "temperature": options.temperature if options.temperature is not None else (0.0 if fast else s.temperature),
         }
+        if s.server_kind in ("vllm", "sglang"):
+            body["chat_template_kwargs"] = {
+                "enable_thinking": s.enable_thinking,
+                **(s.extra_body.get("chat_template_kwargs") or {}),
+            }
         if options.stop:
             body["stop"] = list(options.stop)
-        if options.response_format:
-            body["response_format"] = {
-                "type": "json_schema",
-                "json_schema": {"name": "answer", "schema": options.response_format},
-            }
+        body.update(upstream_fields(options, s.server_kind))
         return body
 
     async def stream(self, request: EngineRequest) -> AsyncIterator[Delta]:
@@ -157,8 +165,7 @@ class RemoteEngine:
                 outcome_recorded = True
                 if response.status_code >= 400:
                     raise self._status_error(response, await response.aread())
-                structured = bool(request.query.options.response_format)
-                async for delta in self._deltas(response, structured, request.query.image):
+                async for delta in self._deltas(response, request):
                     yield delta
             finally:
                 await response.aclose()
@@ -208,37 +215,45 @@ class RemoteEngine:
             default_retry_s=self.default_retry_s,
         )
 
-    async def _deltas(
-        self, response: httpx.Response, structured: bool, image: ImageInput | None
-    ) -> AsyncIterator[Delta]:
-        """Upstream chunks → Delta pieces; usage, finish_reason and a visdesk upstream's evidence passed through."""
+    async def _deltas(self, response: httpx.Response, request: EngineRequest) -> AsyncIterator[Delta]:
+        """Upstream chunks → Delta pieces, GLM markup parsed out (engines.glm_output) as they stream.
+
+        Thinking arrives in `content` (`<think>…</think>`) or, with vLLM/SGLang's `--reasoning-parser
+        glm45`, in `reasoning` (vLLM ≥ 0.12) / `reasoning_content` deltas: never answer text, kept
+        only when `keep_reasoning` asks. Usage, finish_reason and a visdesk upstream's evidence pass through.
+        """
+        image, keep = request.query.image, self.settings.keep_reasoning
+        parser = GlmOutputParser()
         finish = "stop"
-        parts: list[str] = []
+        upstream_evidence: tuple[Evidence, ...] = ()
         async for payload in sse_payloads(response):
             error = in_band_error(payload)
             if error is not None:
                 raise error
             extra = visdesk_extra(payload.get("visdesk"), image)
             if extra is not None:
+                upstream_evidence = extra.evidence or ()
                 yield extra
             usage = payload.get("usage")
             for choice in payload.get("choices") or ():
-                text = (choice.get("delta") or {}).get("content") or ""
+                delta = choice.get("delta") or {}
                 finish = choice.get("finish_reason") or finish
-                if text:
-                    parts.append(text)
-                    yield Delta(text=text)
+                thought = delta.get("reasoning") or delta.get("reasoning_content") or ""
+                piece = parser.feed(str(delta.get("content") or ""))
+                if piece.text or (keep and (piece.reasoning or thought)):
+                    yield Delta(text=piece.text, reasoning=piece.reasoning + str(thought) if keep else "")
             if isinstance(usage, dict) and "completion_tokens" in usage:
                 yield Delta(usage={k: int(v) for k, v in usage.items() if isinstance(v, int)})
-        yield Delta(finish_reason=finish, structured=_structured("".join(parts)) if structured else None)
-
-
-def _structured(text: str) -> dict[str, Any]:
-    """The answer parsed as JSON (the upstream was asked for a json_schema response)."""
-    try:
-        return {"data": json.loads(text), "valid": True}
-    except ValueError:
-        return {"data": None, "valid": False}
+        tail = parser.finish()
+        if tail.text or (keep and tail.reasoning):
+            yield Delta(text=tail.text, reasoning=tail.reasoning if keep else "")
+        seen = request.grounding.seen if self.settings.send_grounding else None
+        own = answer_evidence(parser, image, seen)
+        named = {e.text for e in upstream_evidence}
+        evidence = upstream_evidence + tuple(e for e in own if e.text not in named) if own else None
+        yield Delta(
+            finish_reason=finish, evidence=evidence, structured=check_reply(parser.answer, request.query.options)
+        )
 
 
 def create(settings: Settings, argument: str) -> RemoteEngine:
