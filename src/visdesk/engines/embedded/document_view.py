@@ -18,15 +18,19 @@ from visdesk.domain import Box, OcrLine, Perception, Table
 from visdesk.perception.document import Cell, Document, Fact, TableGrid, Value
 from visdesk.perception.values import find_values, parse_value
 
+_CONTINUES = frozenset({"of", "per", "in", "for", "the", "to", "of:"})
+"""A header cell ending in one of these continues on the next printed row ("Number of" / "tins")."""
+
 
 def document_of(seen: Perception) -> Document:
     """The Perception's Document, or one mapped from its key values and tables."""
     attached = getattr(seen, "document", None)
     if isinstance(attached, Document):
-        if attached.tables:
-            return attached
         laid = grid_from_rows(seen.lines, seen.extras.get("rows") or [])
-        return replace(attached, tables=(laid,)) if laid is not None else attached
+        if laid is None:
+            return attached
+        # both readings of the page's grid, the one with fewer empty cells first
+        return replace(attached, tables=tuple(sorted((*attached.tables, laid), key=_filled, reverse=True)))
     facts = tuple(
         Fact(kv.key, parse_value(kv.value), kv.value_box, "same_line", _line_of(seen, kv.value), kv.key_box, kv.score)
         for kv in seen.key_values
@@ -35,6 +39,12 @@ def document_of(seen: Perception) -> Document:
     laid = grid_from_rows(seen.lines, rows)
     tables = (laid,) if laid is not None else tuple(grid(t) for t in seen.tables if t.rows)
     return Document(lines=seen.lines, facts=facts, tables=tables)
+
+
+def _filled(table: TableGrid) -> float:
+    """Share of non-empty cells (a grid read with cells run together leaves holes)."""
+    cells = [cell for row in table.cells for cell in row]
+    return sum(bool(cell.text.strip()) for cell in cells) / max(1, len(cells))
 
 
 def _line_of(seen: Perception, text: str) -> int:
@@ -133,8 +143,13 @@ def grid_from_rows(lines: Sequence[OcrLine], rows: Sequence[Sequence[int]]) -> T
     wordy_first = bool(body) and all(parse_value(t).number is None for t, _ in body[0])
     numeric_after = sum(any(parse_value(t).number is not None for t, _ in row) for row in body[1:])
     if wordy_first and numeric_after >= 2:  # the first full-width row is the header, what was above is a title
-        title = " ".join(h for h in header if h) or title
-        header, body = [t for t, _ in _place(body[0], centres)], body[1:]
+        below = [t for t, _ in _place(body[0], centres)]
+        if any(header) and all(not h or h.casefold().split()[-1] in _CONTINUES for h in header):
+            header = [f"{h} {b}".strip() for h, b in zip(header, below, strict=True)]  # "Number of" / "tins"
+        else:
+            title = " ".join(h for h in header if h) or title
+            header = below
+        body = body[1:]
     cells = []
     for _r, row in enumerate(body):
         placed = _place(row, centres)

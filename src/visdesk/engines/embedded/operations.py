@@ -14,6 +14,7 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from visdesk.domain import Box
 from visdesk.engines.embedded.query import Operation, QuerySpec
@@ -47,6 +48,7 @@ class Outcome:
     verdict: bool | None = None  # VERIFY / COMPARE
     evidence: list[tuple[str, Box]] = field(default_factory=list)
     confidence: float = 1.0
+    computed: bool = False  # worked out from several cells (a product, a ratio), not one printed value
 
 
 def fmt(number: float) -> str:
@@ -88,7 +90,7 @@ def numeric_columns(table: TableGrid) -> list[int]:
 
 def is_stem_leaf(table: TableGrid) -> bool:
     heads = [norm(h) for h in table.columns]
-    return len(heads) >= 2 and heads[0].startswith("stem") and heads[1].startswith("leaf")
+    return len(heads) >= 2 and "stem" in heads[0] and "leaf" in heads[1]
 
 
 def stem_leaf_points(table: TableGrid) -> list[Point]:
@@ -172,13 +174,14 @@ def quantities(question: str, labels: list[str]) -> dict[str, float]:
     out: dict[str, float] = {}
     lower = question.casefold()
     for label in labels:
-        key = label.casefold()
-        at = lower.find(key)
-        if at < 0:
-            first = key.split()[0] if key.split() else key
-            at = lower.find(first)
-        if at < 0:
+        key = norm(label)
+        found = re.search(r"[\s\W]*".join(map(re.escape, key)), lower) if key else None
+        if found is None:
+            first = label.casefold().split()[0] if label.split() else ""
+            found = re.search(re.escape(first), lower) if first else None
+        if found is None:
             continue
+        at = found.start()
         before = lower[max(0, at - 40) : at]
         before = re.sub(r"\b(?:pounds?|kilograms?|kg|lbs?|ounces?|oz|grams?|g|liters?|litres?|meters?|feet|yards?|"
                         r"tickets?|boxes|box|bags?|of|the)\s*$", "", before.strip()).strip()  # fmt: skip
@@ -254,6 +257,12 @@ def on_table(table: TableGrid, spec: QuerySpec) -> Outcome | None:
     op = spec.operation
     if is_stem_leaf(table):
         return _on_values(stem_leaf_points(table), spec, by_value=True)
+    if op is Operation.LOOKUP:
+        scaled = _proportional(table, spec)
+        if scaled is not None:
+            return scaled
+    if op is Operation.FRACTION:
+        return _fraction(table, spec)
     column = choose_column(table, spec, question)
     if column is None:
         return None
@@ -319,6 +328,54 @@ def on_table(table: TableGrid, spec: QuerySpec) -> Outcome | None:
         cell = chosen[0]
         return Outcome(op, fmt(cell.number), label_col, cell.number, evidence=_evidence([cell]), confidence=0.8)
     return None
+
+
+def _proportional(table: TableGrid, spec: QuerySpec) -> Outcome | None:
+    """'Each shelf has 5 jackets. How many jackets are on 3 shelves?' over a table of x → y with a constant
+    ratio (the asked row blank, '?', or not printed): y = ratio × x."""
+    numeric = numeric_columns(table)
+    if len(table.columns) != 2 or numeric[:1] != [0]:
+        return None
+    pairs = [(row[0].value.number, row[1].value.number) for row in table.cells if len(row) == 2]
+    known = [(x, y) for x, y in pairs if x and y is not None]
+    if len(known) < 2:
+        return None
+    ratio = known[0][1] / known[0][0]
+    if any(abs(y - ratio * x) > 1e-6 for x, y in known):
+        return None
+    asked = [float(s) for s in spec.rows if re.fullmatch(r"\d+(?:\.\d+)?", s.strip())]
+    asked = asked or question_numbers(spec.question)[-1:]
+    if not asked:
+        return None
+    result = ratio * asked[-1]
+    evidence = [(f"{row[0].text} → {row[1].text}", row[1].box) for row in table.cells[:3] if len(row) == 2]
+    return Outcome(Operation.LOOKUP, fmt(result), "", result, evidence=evidence, computed=True)
+
+
+def _fraction(table: TableGrid, spec: QuerySpec) -> Outcome | None:
+    """'What fraction of the hours were billed by Wendy?' → her cell over the column's total; 'the
+    probability that one is red and has road tyres' → the cell at that row and column over the whole table."""
+    question = spec.question
+    named_columns = [c for c, head in enumerate(table.columns) if head and mentioned(question, head) >= 0.99]
+    named_rows = [row for row in table.cells if mentioned(question, _row_label(table, row)) >= 0.99]
+    numeric = [c for c in numeric_columns(table) if c != table.label_column]
+    if not named_rows or not numeric:
+        return None
+    row = named_rows[0]
+    two_way = len(numeric) >= 2
+    column = next((c for c in named_columns if c in numeric), None) if two_way else numeric[0]
+    if column is None:
+        return None
+    part = next((c.value.number for c in row if c.column == column), None)
+    cells = [c.value.number for r in table.cells for c in r if c.column in numeric] if two_way else [
+        c.value.number for c in table.column(column)]  # fmt: skip
+    whole = sum(n for n in cells if n is not None)
+    if part is None or not whole:
+        return None
+    share = Fraction(round(part), round(whole)) if part == int(part) and whole == int(whole) else None
+    value = f"{share.numerator}/{share.denominator}" if share is not None else fmt(part / whole)
+    cell = next(c for c in row if c.column == column)
+    return Outcome(Operation.FRACTION, value, "fraction", part / whole, evidence=[(cell.text, cell.box)])
 
 
 def _expand_frequency(table: TableGrid, freq: int) -> list[Point]:
@@ -415,10 +472,30 @@ def pick_choice(document: Document, spec: QuerySpec) -> Outcome | None:
             hit = _matching_choice(spec.choices, outcome.value)
             if hit:
                 return Outcome(outcome.operation, hit, outcome.label, outcome.number, evidence=outcome.evidence)
-        hit_cell = _choice_by_quoted_cell(table, spec)
+        hit_cell = _choice_by_quoted_cell(table, spec) or _choice_in_named_row(table, spec)
         if hit_cell is not None:
             return hit_cell
     return None
+
+
+def _choice_in_named_row(table: TableGrid, spec: QuerySpec) -> Outcome | None:
+    """'When does the ski tour end? Choices: 3:00 P.M., 4:30 P.M. …': the choice printed in the row the
+    question names, in the column it names when the row holds several."""
+    question = re.sub(r"choices:.*$", "", spec.question, flags=re.I | re.S)
+    scored = [(max(mentioned(question, c.text) for c in row if c.value.number is None and c.text), row)
+              for row in table.cells if any(c.value.number is None and c.text for c in row)]  # fmt: skip
+    if not scored:
+        return None
+    best, row = max(scored, key=lambda s: s[0])
+    if best < 0.6:
+        return None
+    hits = [(choice, cell) for cell in row for choice in spec.choices if _time_key(choice) and
+            _time_key(choice) in _time_key(cell.text)]  # fmt: skip
+    if not hits:
+        return None
+    named = [h for h in hits if h[1].column < len(table.columns) and mentioned(question, table.columns[h[1].column])]
+    choice, cell = (named or hits)[0]
+    return Outcome(spec.operation, choice, "", evidence=[(cell.text, cell.box)])
 
 
 def _matching_choice(choices: Sequence[str], value: str) -> str:

@@ -17,7 +17,7 @@ from visdesk.perception.document import Document
 TABLE_OPERATIONS = frozenset(
     {
         Operation.SUM, Operation.DIFFERENCE, Operation.MEAN, Operation.MEDIAN, Operation.MODE, Operation.RANGE,
-        Operation.RATE, Operation.COUNT, Operation.ARGMAX, Operation.ARGMIN, Operation.COMPARE,
+        Operation.RATE, Operation.COUNT, Operation.ARGMAX, Operation.ARGMIN, Operation.COMPARE, Operation.FRACTION,
     }
 )  # fmt: skip
 """Operations the generic path answers first (measured better than the per-kind handlers, see
@@ -33,7 +33,8 @@ def solve(document: Document, spec: QuerySpec, first: bool = False) -> Reply | N
         if picked is not None:
             return say_outcome(picked, spec.language, choice=True)
     outcome = _tables(document, spec) if spec.operation in (*TABLE_OPERATIONS, Operation.LOOKUP) else None
-    if first and spec.operation not in TABLE_OPERATIONS and (outcome is None or outcome.operation is spec.operation):
+    plain = outcome is None or (outcome.operation is spec.operation and not outcome.computed)
+    if first and spec.operation not in TABLE_OPERATIONS and plain:
         return None  # a plain lookup is still the field handlers' first
     if outcome is None and spec.operation in (Operation.LOOKUP, Operation.COMPARE):
         outcome = _compare(lookup(document, spec), spec)
