@@ -54,21 +54,39 @@ def catalog_picture(model: str) -> Image.Image:
     return Image.open(CATALOG_IMAGES / f"{model}.png").convert("RGB")
 
 
-def phone_photo(picture: Image.Image, capture: Capture, seed: int = 0) -> bytes:
-    """JPEG bytes of `picture` photographed on a table under `capture`."""
+Box = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Photo:
+    """The photo's JPEG bytes and where a box of the catalog picture ended up in it."""
+
+    data: bytes
+    matrix: np.ndarray  # 3×3: catalog-picture pixels → photo pixels
+
+    def to_photo(self, box: Box) -> Box:
+        """The bounding box, in photo pixels, of a box drawn on the catalog picture."""
+        x0, y0, x1, y1 = box
+        corners = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]).reshape(-1, 1, 2)
+        moved = cv2.perspectiveTransform(corners, self.matrix).reshape(-1, 2)
+        return (float(moved[:, 0].min()), float(moved[:, 1].min()), float(moved[:, 0].max()), float(moved[:, 1].max()))
+
+
+def phone_photo(picture: Image.Image, capture: Capture, seed: int = 0) -> Photo:
+    """`picture` photographed on a table under `capture` (JPEG), with the picture → photo mapping."""
     rng = random.Random(seed)
+    scale, cut = 2.0, int(picture.width * 2 * capture.crop)
     picture = picture.resize((picture.width * 2, picture.height * 2), Image.Resampling.BICUBIC)  # a phone's pixels
-    if capture.crop:
-        picture = picture.crop((int(picture.width * capture.crop), 0, picture.width, picture.height))
+    if cut:
+        picture = picture.crop((cut, 0, picture.width, picture.height))
     w, h = picture.size
     width, height = w + 240, h + 240
     background = Image.new("RGB", (width, height), tuple(rng.randint(90, 170) for _ in range(3)))  # type: ignore[arg-type]
     draw = ImageDraw.Draw(background)
     for _ in range(30):  # a cluttered desk
         x, y = rng.randint(0, width), rng.randint(0, height)
-        draw.rectangle(
-            (x, y, x + rng.randint(10, 60), y + rng.randint(10, 60)), fill=tuple(rng.randint(0, 255) for _ in range(3))
-        )  # type: ignore[arg-type]
+        fill = tuple(rng.randint(0, 255) for _ in range(3))
+        draw.rectangle((x, y, x + rng.randint(10, 60), y + rng.randint(10, 60)), fill=fill)  # type: ignore[arg-type]
     jitter = capture.perspective * w
     source = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
     target = np.float32([[120 + x + rng.uniform(-jitter, jitter), 120 + y + rng.uniform(-jitter, jitter)]
@@ -88,7 +106,13 @@ def phone_photo(picture: Image.Image, capture: Capture, seed: int = 0) -> bytes:
         photo = photo.filter(ImageFilter.GaussianBlur(capture.blur))
     buffer = io.BytesIO()
     photo.save(buffer, format="JPEG", quality=capture.quality)
-    return buffer.getvalue()
+    # picture → scaled and cropped → perspective → PIL's rotation (counter-clockwise about the centre)
+    prepare = np.array([[scale, 0, -cut], [0, scale, 0], [0, 0, 1]], dtype=np.float64)
+    theta = np.deg2rad(capture.tilt)
+    cx, cy = width / 2, height / 2
+    cos, sin = np.cos(theta), np.sin(theta)
+    rotate = np.array([[cos, sin, cx - cos * cx - sin * cy], [-sin, cos, cy + sin * cx - cos * cy], [0, 0, 1]])
+    return Photo(buffer.getvalue(), rotate @ matrix @ prepare)
 
 
 def _glare(photo: Image.Image, rng: random.Random) -> Image.Image:
