@@ -3,7 +3,9 @@
 Why: the transformers engine must be tested through its real loading code (`from_pretrained`
 on a directory), offline, in seconds. The architecture is GLM-4.6V's (Glm4vForConditionalGeneration,
 model_type glm4v) with every size shrunk; the tokenizer is a small BPE trained here with GLM's
-special tokens and a GLM-style chat template (with the `enable_thinking` switch).
+special tokens (the box markers `<|begin_of_box|>`/`<|end_of_box|>` and `<think>`/`</think>` among them,
+as added special tokens, so a decoder that skipped special tokens would lose them) and a GLM-style chat
+template (with the `enable_thinking` switch).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ GLM_SPECIAL_TOKENS = (
     "<|video|>",
     "<think>",
     "</think>",
+    "<|begin_of_box|>",
+    "<|end_of_box|>",
 )
 
 # A GLM-4.xV style template: [gMASK]<sop>, role tags, an image slot per image item, and the
@@ -55,7 +59,8 @@ _CORPUS = (
     "Your order has shipped and will arrive in three days. The refund was approved. "
     "Please restart the router and check the error code on the screen. The battery is low. "
     "您的订单已发货，预计三天内送达。退款已经批准。请重启路由器并查看屏幕上的错误代码。电池电量低。"
-    "Reference material untrusted data question answer invoice total amount date model number warranty."
+    "Reference material untrusted data question answer invoice total amount date model number warranty. "
+    "The total is printed here [[120, 40, 380, 90]] (0 1 2 3 4 5 6 7 8 9)."  # GLM boxes: digits and brackets
 )
 
 

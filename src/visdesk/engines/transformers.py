@@ -19,8 +19,10 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
-from visdesk.domain import Delta, EngineRequest, Evidence, Mode, Source
+from visdesk.domain import Delta, EngineRequest, Mode, Source
 from visdesk.engines.base import Capabilities
+from visdesk.engines.constraints import check_reply, compiled_regex, schema_of
+from visdesk.engines.glm_output import THINK_BEGIN, GlmOutputParser, answer_evidence
 from visdesk.engines.hf.batching import Batcher
 from visdesk.engines.hf.generation import GenerationStats, Generator, Job
 from visdesk.engines.hf.loading import LoadedModel, load_model, resolve_model_dir, weights_available
@@ -79,6 +81,7 @@ class TransformersEngine:
     def make_job(self, request: EngineRequest) -> Job:
         """Generation parameters for the request's mode (see the module docstring)."""
         options = request.query.options
+        schema_of(options), compiled_regex(options)  # a bad schema or pattern is a 400 before any generation
         fast = request.mode is Mode.FAST
         limit = self.config.fast_max_new_tokens if fast else self.config.max_new_tokens
         if options.max_new_tokens:
@@ -107,34 +110,32 @@ class TransformersEngine:
                 job.cancelled.set()
 
         job.emit = emit
+        keep = self.config.keep_reasoning
+        # GLM markup (boxes, thinking) is parsed out as it streams; a prompt ending in <think> starts in thought.
+        parser = GlmOutputParser(in_think=job.prompt.rstrip().endswith(THINK_BEGIN))
         self._batcher.submit(job)
-        parts: list[str] = []
         try:
             while True:
                 kind, value = await events.get()
                 if kind == "text":
-                    parts.append(value)
-                    yield Delta(text=value)
+                    piece = parser.feed(value)
                 elif kind == "error":
                     raise AppError(ErrorCode.ENGINE_ERROR, "The transformers engine failed to answer.") from value
                 else:
+                    piece = parser.finish()
+                if piece.text or (keep and piece.reasoning):
+                    yield Delta(text=piece.text, reasoning=piece.reasoning if keep else "")
+                if kind == "end":
                     break
             yield Delta(
-                evidence=_evidence("".join(parts), request),
+                evidence=answer_evidence(parser, request.query.image, request.grounding.seen),
                 sources=tuple(Source(p.title, p.section, p.source) for p in request.grounding.passages),
+                structured=check_reply(parser.answer, request.query.options),
                 finish_reason=job.finish_reason,
                 usage=job.usage(),
             )
         finally:
             job.cancelled.set()
-
-
-def _evidence(answer: str, request: EngineRequest) -> tuple[Evidence, ...]:
-    """OCR lines the answer quotes (a VLM gives no boxes; quoted lines still point at the image)."""
-    seen = request.grounding.seen
-    if seen is None or not answer:
-        return ()
-    return tuple(Evidence(line.text, line.box) for line in seen.lines if len(line.text) >= 2 and line.text in answer)
 
 
 def create(settings: Settings, argument: str) -> TransformersEngine:

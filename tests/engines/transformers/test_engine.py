@@ -146,11 +146,14 @@ async def test_stop_strings_cut_the_answer(engine) -> None:  # type: ignore[no-u
 async def test_grounding_is_fenced_in_the_prompt_fed_to_the_processor(engine) -> None:  # type: ignore[no-untyped-def]
     await _collect(engine, request("What is the total?", Mode.FAST, with_grounding=True))
     prompt = engine.stats.last_prompts[-1]
-    ocr_block = prompt[prompt.index('<untrusted source="ocr">') : prompt.index("</untrusted>")]
+    ocr_start = prompt.index('<untrusted source="ocr">')
+    ocr_block = prompt[ocr_start : prompt.index("</untrusted>", ocr_start)]
     assert "Total: 12.50" in ocr_block and INJECTION in ocr_block
     assert '<untrusted source="kb" title="Refund policy › Returns">' in prompt
     assert "Refunds are issued within 7 days." in prompt
-    assert prompt.index("<|image|>") < prompt.index("Question: What is the total?")
+    # what repeats across customers (policy text) before the image, what is theirs (OCR, question) after it
+    assert prompt.index("Refunds are issued") < prompt.index("<|image|>") < ocr_start
+    assert ocr_start < prompt.index("Question: What is the total?")
     assert prompt.startswith("[gMASK]<sop>") and prompt.endswith("<think></think>")  # non-thinking mode
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from PIL import Image
 
+from visdesk.engines.glm_output import MARKERS
 from visdesk.engines.hf.loading import LoadedModel
 
 Emit = Callable[[tuple[str, Any]], None]
@@ -75,6 +76,26 @@ class GenerationStats:
             self.recent.extend(jobs)
 
 
+def special_tokens_to_drop(tokenizer: Any) -> tuple[str, ...]:
+    """The tokenizer's special tokens except GLM's answer markup (box, think), which the parser reads.
+
+    Why not `skip_special_tokens=True`: GLM's `<|begin_of_box|>`/`<|end_of_box|>` (and `<think>`
+    where a tokenizer marks it special) would vanish before engines.glm_output could turn them
+    into evidence and hidden reasoning.
+    """
+    decoder = getattr(tokenizer, "added_tokens_decoder", {}) or {}
+    specials = {str(t) for t in getattr(tokenizer, "all_special_tokens", ())}
+    specials |= {t.content for t in decoder.values() if getattr(t, "special", False)}
+    return tuple(sorted(specials - set(MARKERS), key=len, reverse=True))
+
+
+def drop_tokens(text: str, tokens: tuple[str, ...]) -> str:
+    for token in tokens:
+        if token in text:
+            text = text.replace(token, "")
+    return text
+
+
 def _cut_at_stop(text: str, stops: tuple[str, ...]) -> tuple[str, bool]:
     cuts = [text.find(stop) for stop in stops if stop and stop in text]
     return (text[: min(cuts)], True) if cuts else (text, False)
@@ -83,10 +104,11 @@ def _cut_at_stop(text: str, stops: tuple[str, ...]) -> tuple[str, bool]:
 class _RowText:
     """Incremental text of one batch row: holds back a possible stop-string prefix, cuts at a stop."""
 
-    def __init__(self, job: Job, tokenizer: Any) -> None:
+    def __init__(self, job: Job, tokenizer: Any, drop: tuple[str, ...] = ()) -> None:
         from transformers import TextIteratorStreamer
 
         self.job = job
+        self._drop = drop
         self.done = False
         self.hit_stop = False
         self._pending = ""
@@ -97,12 +119,12 @@ class _RowText:
             def on_finalized_text(self, text: str, stream_end: bool = False) -> None:
                 row.accept(text, stream_end)
 
-        self.streamer = _Streamer(tokenizer, skip_prompt=False, skip_special_tokens=True)
+        self.streamer = _Streamer(tokenizer, skip_prompt=False, skip_special_tokens=False)
 
     def accept(self, text: str, final: bool) -> None:
         if self.hit_stop:
             return
-        self._pending += text
+        self._pending += drop_tokens(text, self._drop)
         kept, self.hit_stop = _cut_at_stop(self._pending, self.job.stop)
         if self.hit_stop or final or not self._hold:
             self._send(kept)
@@ -224,6 +246,7 @@ class Generator:
         self.eos_ids = frozenset([config_eos] if isinstance(config_eos, int) else (config_eos or []))
         pad = loaded.tokenizer.pad_token_id
         self.pad_token_id = pad if pad is not None else next(iter(self.eos_ids), 0)
+        self.drop = special_tokens_to_drop(loaded.tokenizer)
 
     def encode(self, jobs: list[Job]) -> Any:
         """Left-padded model inputs for the jobs' prompts and images, on the model's device."""
@@ -269,7 +292,7 @@ class Generator:
 
         inputs = self.encode(jobs)
         tokenizer = self.loaded.tokenizer
-        rows = [_RowText(job, tokenizer) for job in jobs]
+        rows = [_RowText(job, tokenizer, self.drop) for job in jobs]
         streamer = _BatchStreamer(rows, self.eos_ids)
         scalars = {"do_sample": False, "num_beams": 1, "max_new_tokens": max(job.max_new_tokens for job in jobs)}
         for job in jobs:
@@ -309,7 +332,8 @@ class Generator:
             )
         new_tokens = [t for t in output[0, inputs["input_ids"].shape[1] :].tolist() if t != self.pad_token_id]
         job.generated = len(new_tokens)
-        text, hit_stop = _cut_at_stop(tokenizer.decode(new_tokens, skip_special_tokens=True), job.stop)
+        decoded = drop_tokens(tokenizer.decode(new_tokens, skip_special_tokens=False), self.drop)
+        text, hit_stop = _cut_at_stop(decoded, job.stop)
         ended_by_eos = bool(new_tokens) and new_tokens[-1] in self.eos_ids
         if job.cancelled.is_set():
             job.finish_reason = "cancelled"
