@@ -10,12 +10,14 @@ import sys
 BENCHMARKS: dict[str, tuple[str, str]] = {
     "generate": ("bench.accuracy.generate", "render the synthetic dev set into bench/results/devset"),
     "accuracy": ("bench.accuracy.run", "synthetic dev set through the embedded pipeline, accuracy by category"),
+    "paraphrase": ("bench.accuracy.paraphrase", "dev-set questions reworded: polite, indirect, terse, cross-language"),
     "realdev": ("bench.realdev", "the 150 real images of /work/shared/data/realdev, accuracy by category"),
     "latency": ("bench.latency", "/v1/chat latency over loopback HTTP: new image vs follow-up, with baselines"),
     "ocr-tuning": ("bench.ocr_tuning", "OCR settings sweep: time per image and dev-set accuracy of each"),
     "serving": ("bench.serving", "cache hits and overload behaviour of the served app"),
     "gpu": ("bench.gpu", "transformers engine on the GPU"),
     "kb": ("bench.kb_retrieval", "knowledge-base retrieval quality"),
+    "products": ("bench.products", "product-photo questions (verdicts, accessories, specs; zh/en) on phone photos"),
 }
 
 

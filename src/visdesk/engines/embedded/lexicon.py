@@ -38,9 +38,12 @@ class FieldEntry:
     kind: ValueKind
     legacy: bool
     aliases: dict[Language, tuple[str, ...]]
+    names: dict[Language, str] = field(default_factory=dict)  # display names where the first alias reads badly
 
     def display(self, language: Language) -> str:
-        """The field's name in a reply: its first alias in that language (else in the other one)."""
+        """The field's name in a reply: its declared name, else its first alias in that language (else the other)."""
+        if self.names.get(language):
+            return self.names[language]
         own = self.aliases.get(language) or ()
         other = self.aliases.get("en" if language == "zh" else "zh") or ()
         return (own or other or (self.name,))[0]
@@ -93,7 +96,9 @@ def lexicon() -> Lexicon:
     fields: dict[str, FieldEntry] = {}
     for name, spec in meta["fields"].items():
         aliases = {lang: tuple(per_lang[lang].get(name, ())) for lang in LANGUAGES}
-        fields[name] = FieldEntry(name, cast(ValueKind, spec["kind"]), bool(spec.get("legacy", False)), aliases)
+        names = {lang: spec[f"name_{lang}"] for lang in LANGUAGES if spec.get(f"name_{lang}")}
+        kind = cast(ValueKind, spec["kind"])
+        fields[name] = FieldEntry(name, kind, bool(spec.get("legacy", False)), aliases, names)
     unknown = {n for lang in LANGUAGES for n in per_lang[lang] if n != "states"} - set(fields)
     if unknown:
         raise ValueError(f"lexicon aliases for undeclared fields: {sorted(unknown)}")

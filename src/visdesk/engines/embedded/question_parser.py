@@ -21,6 +21,7 @@ from visdesk.engines.embedded.question_selectors import zh_tagger as _zh_tagger
 from visdesk.perception.document import ValueKind
 
 _AB_NOT_AB = re.compile(r"(.)[不没]\1")
+_EXPLICIT_YESNO = ("是/否", "是或否", "yes or no", "yes/no")
 _AMOUNT_WORDS = ("budget", "预算", "limit", "限额", "额度")
 _WHICH_EN = re.compile(
     r"(?i)\b(?:which|what)\s+(?!(?:is|are|was|were|does|do|did|has|have|kind|type|the|a|an|this|that|it)\b)([a-z]+)"
@@ -73,7 +74,7 @@ def parse(question: str, language: Literal["zh", "en"]) -> QuerySpec:
     ask, context = qt.focus(body)
     core, requested = _strip_politeness(ask, c)
     hay = qt.padded(core) if lang == "en" else core.casefold()
-    yesno = _is_yesno(core, hay, c, choices, requested)
+    yesno = _is_yesno(core, hay, c, choices, requested) or any(m in ask.casefold() for m in _EXPLICIT_YESNO)
     limit = qt.threshold(core, c)
     budget = qt.money_held(context, c) if context else None
     rows, columns, weights, used = _selectors(core, c, limit)
