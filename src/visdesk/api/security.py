@@ -172,9 +172,9 @@ class EdgeMiddleware:
                     ),
                 )
                 return
-        receive = await self._limited_body(scope, receive, send)
-        if receive is not None:
-            await self.app(scope, receive, send)
+        limited = await self._limited_body(scope, receive, send)
+        if limited is not None:
+            await self.app(scope, limited, send)
 
     def _client_id(self, scope: Scope) -> str | None:
         """The rate-limit identity: a hash of the API key, or the client IP when keys are off; None = refused."""
