@@ -70,3 +70,24 @@ async def test_random_answers_never_show_markup(engine) -> None:  # type: ignore
         text = "".join(d.text for d in deltas)
         assert not any(token in text for token in specials), text
         assert deltas[-1].finish_reason in ("stop", "length")
+
+
+async def test_a_bad_pattern_is_refused_before_any_generation(engine) -> None:  # type: ignore[no-untyped-def]
+    from visdesk.domain import GenerationOptions
+    from visdesk.errors import AppError, ErrorCode
+
+    before = engine.stats.generate_calls
+    with pytest.raises(AppError) as caught:
+        [d async for d in engine.stream(request(options=GenerationOptions(mode=Mode.FAST, regex="(unclosed")))]
+    assert caught.value.code is ErrorCode.INVALID_REQUEST
+    assert engine.stats.generate_calls == before
+
+
+async def test_choices_are_checked_on_the_parsed_answer(engine) -> None:  # type: ignore[no-untyped-def]
+    from visdesk.domain import GenerationOptions
+
+    options = GenerationOptions(mode=Mode.FAST, choices=("shipped", "pending"))
+    deltas = [d async for d in engine.stream(request("Which status?", options=options))]
+    answer = "".join(d.text for d in deltas).strip()
+    structured = deltas[-1].structured
+    assert structured == {"choice": answer if answer in options.choices else None, "valid": answer in options.choices}
