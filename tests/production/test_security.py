@@ -108,3 +108,24 @@ def test_token_bucket_refills_evenly() -> None:
     assert 0.9 < wait <= 1.0
     assert buckets.take("a", now=1.01) == 0  # one token a second
     assert buckets.take("b", now=0.0) == 0  # clients are independent
+
+
+@pytest.mark.parametrize("public_docs", [False, True])
+def test_api_docs_need_a_key_when_keys_are_set_unless_public(tmp_path: Path, public_docs: bool) -> None:
+    safety = {"nsfw_enabled": False, "api_keys": [KEY], "public_docs": public_docs}
+    with running(tmp_path, engine="slowtest:0", safety=safety) as (url, _):
+        for path in ("/docs", "/redoc", "/openapi.json"):
+            anonymous = httpx.get(f"{url}{path}", timeout=10)
+            keyed = httpx.get(f"{url}{path}", headers={"Authorization": f"Bearer {KEY}"}, timeout=10)
+            assert keyed.status_code == 200, path
+            if public_docs:
+                assert anonymous.status_code == 200, path
+            else:
+                assert anonymous.status_code == 401 and anonymous.json()["error"]["code"] == "unauthorized", path
+        assert httpx.get(f"{url}/openapi.json", headers={"Authorization": f"Bearer {KEY}"}).json()["paths"]
+
+
+def test_api_docs_are_open_without_keys(tmp_path: Path) -> None:
+    with running(tmp_path, engine="slowtest:0") as (url, _):
+        for path in ("/docs", "/redoc", "/openapi.json"):
+            assert httpx.get(f"{url}{path}", timeout=10).status_code == 200, path
