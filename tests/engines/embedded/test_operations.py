@@ -7,7 +7,9 @@ import pytest
 from tests.engines.embedded.docs import document, fact, table
 from visdesk.engines.embedded.operations import fmt, on_table, parse_quantity, pick_choice, quantities
 from visdesk.engines.embedded.query import Operation, QuerySpec
+from visdesk.engines.embedded.reply import Reply
 from visdesk.engines.embedded.solve import solve
+from visdesk.engines.embedded.wording import tighten
 
 BOOKINGS = table(("Day", "Bookings"), [("Monday", "12"), ("Tuesday", "7"), ("Wednesday", "7"), ("Thursday", "20")])
 PARTS = table(("Part", "Price"), [("hinge", "$1.25"), ("bracket", "$3.40"), ("spring", "$0.80")])
@@ -123,3 +125,13 @@ def test_numbers_as_people_write_them() -> None:
     assert [parse_quantity(t) for t in ("4+1/10", "2 1/2", "3/4", "3.8")] == [4.1, 2.5, 0.75, 3.8]
     assert quantities("buy 8 Alpine tours and 5 pounds of Coast tours", ["Alpine tour", "Coast tour"]) == {
         "Alpine tour": 8.0, "Coast tour": 5.0}  # fmt: skip
+
+
+def test_a_date_answer_drops_the_time_and_a_name_its_registration_number() -> None:
+    dated = tighten(Reply("The date is 07/11/2019 18:02:44.", value="07/11/2019 18:02:44"), "date")
+    shop = "Lotus Bakery Sdn Bhd (88213-K)"
+    named = tighten(Reply(f"The store is {shop}.", value=shop), "name")
+    kept = tighten(Reply("The model is VD-200 (2021).", value="VD-200 (2021)"), "code")
+    assert (dated.text, dated.value) == ("The date is 07/11/2019.", "07/11/2019")
+    assert named.text == "The store is Lotus Bakery Sdn Bhd."
+    assert kept.text == "The model is VD-200 (2021)."

@@ -121,7 +121,7 @@ def _horizontal(seen: Perception, question: str, lang: str) -> Reply | None:
     if not labels:
         return None
     if _COUNT.search(question):
-        return _count(labels, lang, "横轴上有 {} 个标签。", "There are {} labels on the horizontal axis.")
+        return _count(labels, lang, "横轴上有 {} 个标签。", "{} labels on the x-axis.")
     first = bool(_FIRST.search(question))
     if first or _LAST.search(question):
         line = labels[0] if first else labels[-1]
@@ -129,10 +129,10 @@ def _horizontal(seen: Perception, question: str, lang: str) -> Reply | None:
         text = (
             f"横轴{side}的标签是 {line.text}。"
             if lang == "zh"
-            else f"The {side} label on the horizontal axis is {line.text}."
+            else f"{line.text} is the {side} label."
         )
         return Reply(text=text, evidence=[ev(line)], value=line.text)
-    return _tick_arithmetic(labels, question, lang, "横轴" if lang == "zh" else "horizontal")
+    return _tick_arithmetic(labels, question, lang, "横轴" if lang == "zh" else "x-axis")
 
 
 def _vertical(seen: Perception, question: str, lang: str) -> Reply | None:
@@ -140,17 +140,17 @@ def _vertical(seen: Perception, question: str, lang: str) -> Reply | None:
     if not ticks:
         return None
     if _COUNT.search(question):
-        return _count(ticks, lang, "纵轴上有 {} 个刻度标签。", "There are {} tick labels on the vertical axis.")
+        return _count(ticks, lang, "纵轴上有 {} 个刻度标签。", "{} ticks on the y-axis.")
     if _FIRST.search(question) or _LAST.search(question) or re.search(r"highest|最高|lowest|最低", question, re.I):
         top = bool(_FIRST.search(question) or re.search(r"highest|最高", question, re.I))
         line = ticks[0] if top else ticks[-1]
         text = (
             f"纵轴的{'最高' if top else '最低'}刻度是 {line.text}。"
             if lang == "zh"
-            else (f"The {'top' if top else 'bottom'} tick on the vertical axis is {line.text}.")
+            else (f"{line.text} is the {'top' if top else 'bottom'} tick.")
         )
         return Reply(text=text, evidence=[ev(line)], value=line.text)
-    return _tick_arithmetic(ticks, question, lang, "纵轴" if lang == "zh" else "vertical")
+    return _tick_arithmetic(ticks, question, lang, "纵轴" if lang == "zh" else "y-axis")
 
 
 def _count(lines: list[OcrLine], lang: str, zh: str, en: str) -> Reply:
@@ -166,14 +166,14 @@ def _tick_arithmetic(lines: list[OcrLine], question: str, lang: str, axis: str) 
     suffix = _tick_suffix(lines)
     if _SPREAD.search(question):
         result = _number(max(values) - min(values)) + suffix
-        what = ("最大与最小刻度之差", "difference between the largest and smallest tick")
+        what = ("最大与最小刻度之差", "tick spread")
     elif _STEP.search(question) or re.search(r"difference|差", question, re.IGNORECASE):
         steps = [abs(round(b - a, 6)) for a, b in itertools.pairwise(values)]
         result = _number(statistics.mode(steps)) + suffix
-        what = ("相邻刻度之差", "difference between consecutive ticks")
+        what = ("相邻刻度之差", "tick step")
     else:
         return None
-    text = f"{axis}{what[0]}是 {result}。" if lang == "zh" else f"The {what[1]} on the {axis} axis is {result}."
+    text = f"{axis}{what[0]}是 {result}。" if lang == "zh" else f"The {axis} {what[1]} is {result}."
     return Reply(text=text, evidence=[ev(line) for line in lines], value=result)
 
 

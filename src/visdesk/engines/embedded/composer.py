@@ -24,6 +24,7 @@ from visdesk.engines.embedded.query import QuerySpec, parse_question
 from visdesk.engines.embedded.reply import Reply, cannot_find, say
 from visdesk.engines.embedded.solve import solve
 from visdesk.engines.embedded.tables import answer_table
+from visdesk.engines.embedded.wording import tighten
 
 Handler = Callable[[], Reply | None]
 _CRASHY = re.compile(r"类|包名|文件|错误|异常|版本|崩溃|闪退|class|package|file|error|exception|version|crash", re.I)
@@ -39,6 +40,7 @@ def compose(request: EngineRequest) -> Reply:
     reply = explain_first(spec, request) or _generic(spec, seen, first=True) or _answer(intent, seen, request, lang)
     if not reply.confident:
         reply = _generic(spec, seen, first=False) or reply
+    reply = tighten(reply, spec.expected)
     options = query.options
     if options.response_format:
         reply = constrained.fill_schema(options.response_format, seen, query.question, lang)

@@ -303,8 +303,10 @@ def _title(seen: Perception, lang: str) -> Reply | None:
         return None
     used = [seen.lines[title]]
     below = seen.lines[title + 1] if title + 1 < len(seen.lines) else None
-    if below is not None and 0 <= below.box[1] - used[0].box[3] < 0.8 * _h(used[0]) and _wordy_name(below.text):
-        used.append(below)  # a title wrapped onto a second line (or its subtitle)
+    # a line of the same size just under it continues the title; a smaller one is a subtitle
+    wrapped = below is not None and _h(below) >= 0.85 * _h(used[0]) and _wordy_name(below.text)
+    if below is not None and wrapped and 0 <= below.box[1] - used[0].box[3] < 0.8 * _h(used[0]):
+        used.append(below)  # a title wrapped onto a second line
     value = " ".join(line.text for line in used)
     label = "标题" if lang == "zh" else "title"
     return Reply(text=say("field", lang, label=label, value=value), evidence=[ev(line) for line in used], value=value)

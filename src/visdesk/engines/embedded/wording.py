@@ -7,7 +7,9 @@ language is changed there, not in the operations; every reply states the value b
 
 from __future__ import annotations
 
+import re
 import tomllib
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -15,6 +17,8 @@ from typing import Any
 from visdesk.engines.embedded.operations import Outcome, fmt
 from visdesk.engines.embedded.query import Operation
 from visdesk.engines.embedded.reply import Reply, ev_box
+from visdesk.perception.document import ValueKind
+from visdesk.perception.values import find_values
 
 MAX_LABEL = 18
 """A printed label longer than this is left out of the sentence (the evidence quotes it)."""
@@ -56,3 +60,25 @@ def say_outcome(outcome: Outcome, lang: str, *, choice: bool = False) -> Reply:
         text, bare = phrase("bare", lang, value=value), value
     evidence = [ev_box(quote, box) for quote, box in outcome.evidence]
     return Reply(text=text, evidence=evidence, value=bare, confident=True)
+
+
+_REGISTRATION = re.compile(r"\s*[（(][^()（）]*\d[^()（）]*[)）]\s*$")
+
+
+def tighten(reply: Reply, expected: ValueKind | None) -> Reply:
+    """A looked-up value said as briefly as the question asks: a date without the time printed
+    beside it, a company name without the registration number in brackets after it."""
+    value = reply.value
+    if not value or value not in reply.text:
+        return reply
+    short = value
+    if expected == "date":
+        dates = [span for span in find_values(value) if span[2].kind == "date"]
+        if dates:
+            start, end, _ = dates[0]
+            short = value[start:end].strip()
+    elif expected == "name" and _REGISTRATION.search(value) and re.search(r"[^\W\d_]{2}", _REGISTRATION.sub("", value)):
+        short = _REGISTRATION.sub("", value)
+    if short == value:
+        return reply
+    return replace(reply, text=reply.text.replace(value, short, 1), value=short)
