@@ -220,3 +220,28 @@ def test_parse_is_fast_once_warm() -> None:
         parse_question(question, "en")
     per_question = (time.perf_counter() - start) / len(questions)
     assert per_question < 0.003  # about 0.5 ms typical; generous for a shared CI core
+
+
+def test_two_bounds_of_a_count() -> None:
+    spec = parse_question("How many hotels were rated at least 3 stars but fewer than 5 stars?", "en")
+    assert spec.operation is Operation.COUNT
+    assert (spec.comparator, spec.threshold, spec.comparator2, spec.threshold2) == (">=", 3, "<", 5)
+
+
+def test_clock_times_are_row_selectors_and_options_set_the_type() -> None:
+    spec = parse_question("Look at the timetable. Which bus leaves at 9.40 A.M.? Choices: X1, X2 or X3.", "en")
+    assert "9:40 AM" in spec.rows and spec.subject == "bus" and spec.choices == ("X1", "X2", "X3")
+    spec = parse_question("When does the shuttle reach the airport? Choices: 7:15 A.M., 8:05 A.M. or 9:30 A.M.", "en")
+    assert spec.expected == "time"
+
+
+def test_items_bought_in_the_context_sentence() -> None:
+    spec = parse_question("Lena bought 2.5 kilograms of rice. How much did she spend?", "en")
+    assert spec.operation is Operation.SUM and spec.rows == ("rice",) and spec.weights == (2.5,)
+    spec = parse_question("The village gets its water from a spring. How much water was used on Friday?", "en")
+    assert spec.rows == ("Friday",) and spec.expected == "number"  # a quantity, not money; no item bought
+
+
+def test_a_weekday_opening_the_question_is_still_a_selector() -> None:
+    spec = parse_question("On Tuesday, which stall sold the fewest pies?", "en")
+    assert spec.operation is Operation.ARGMIN and spec.rows == ("Tuesday",) and spec.subject == "stall"

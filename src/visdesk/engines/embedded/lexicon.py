@@ -140,6 +140,8 @@ class Cues:
     politeness: tuple[str, ...]
     request_frames: tuple[str, ...]  # "tell me", "告诉我": the question asks for a value, whatever particle ends it
     question_words: frozenset[str]
+    multiword_question_words: tuple[str, ...]  # "number of", "how many": removed as phrases before words
+    calendar: frozenset[str]  # weekday and month names: always row selectors ("On Sunday, which …")
     operations: tuple[OperationRule, ...]
     comparators: dict[str, tuple[str, ...]]
     comparator_suffix: tuple[str, ...]
@@ -186,6 +188,8 @@ def cues(language: Language) -> Cues:
         politeness=_longest_first(raw["politeness"]),
         request_frames=tuple(raw.get("request_frames", ())),
         question_words=frozenset(raw["question_words"]),
+        multiword_question_words=_longest_first([w for w in raw["question_words"] if " " in w]),
+        calendar=frozenset(w.casefold() for w in raw.get("calendar", ())),
         operations=rules,
         comparators={op: _longest_first(words) for op, words in comparators.items()},
         comparator_suffix=_longest_first(suffix),

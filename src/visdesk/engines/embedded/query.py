@@ -64,6 +64,8 @@ class QuerySpec:
     budget: float | None = None  # money the customer holds ("Tisha has $1,394.00"): COMPARE / DIFFERENCE against it
     state: str = ""  # VERIFY: the canonical state asserted ("approved"); lexicon().opposite(state) contradicts it
     keywords: tuple[str, ...] = ()  # other content words of the question, for the resolver's label match
+    comparator2: Comparator | None = None  # a second bound: "at least 30 but fewer than 40" → (">=", 30) and ("<", 40)
+    threshold2: float | None = None
 
 
 def parse_question(question: str, language: Literal["zh", "en"]) -> QuerySpec:

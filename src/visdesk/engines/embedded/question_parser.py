@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any, Literal, cast
 
 from visdesk.engines.embedded import question_text as qt
-from visdesk.engines.embedded.lexicon import LANGUAGES, Cues, OperationRule, cues, key, lexicon
+from visdesk.engines.embedded.lexicon import LANGUAGES, Cues, Language, OperationRule, cues, key, lexicon
 from visdesk.engines.embedded.query import Comparator, Operation, QuerySpec
 from visdesk.engines.embedded.question_selectors import content_words as _content_words
 from visdesk.engines.embedded.question_selectors import selectors as _selectors
@@ -22,6 +22,10 @@ from visdesk.perception.document import ValueKind
 
 _AB_NOT_AB = re.compile(r"(.)[不没]\1")
 _EXPLICIT_YESNO = ("是/否", "是或否", "yes or no", "yes/no")
+_HOW_MUCH_THING = re.compile(
+    r" how much (?!more |less |money |is |are |was |were |do |does |did |will |would |can |could |should |has |have "
+    r"|had |it |this |that |they |he |she |i |we |you |tax|cost|[a-z]* ?(?:fee|price|tax|cost)s? )[a-z]+ "
+)
 _AMOUNT_WORDS = ("budget", "预算", "limit", "限额", "额度")
 _WHICH_EN = re.compile(
     r"(?i)\b(?:which|what)\s+(?!(?:is|are|was|were|does|do|did|has|have|kind|type|the|a|an|this|that|it)\b)([a-z]+)"
@@ -75,9 +79,10 @@ def parse(question: str, language: Literal["zh", "en"]) -> QuerySpec:
     core, requested = _strip_politeness(ask, c)
     hay = qt.padded(core) if lang == "en" else core.casefold()
     yesno = _is_yesno(core, hay, c, choices, requested) or any(m in ask.casefold() for m in _EXPLICIT_YESNO)
-    limit = qt.threshold(core, c)
+    limits = qt.thresholds(core, c)
+    limit = limits[0] if limits else None
     budget = qt.money_held(context, c) if context else None
-    rows, columns, weights, used = _selectors(core, c, limit)
+    rows, columns, weights, used = _selectors(core, c, limits, context)
     found = [f for f in _fields(core, lang) if not any(f[1] in r and f[1] != r for r in rows)]
     field_names = tuple(dict.fromkeys(name for _, _, names in found for name in names))
     asked = qt.padded(ask) if lang == "en" else ask.casefold()  # "图里是什么" is a cue before politeness goes
@@ -94,11 +99,16 @@ def parse(question: str, language: Literal["zh", "en"]) -> QuerySpec:
     if implied and not field_names:
         field_names = (implied,)
     subject = _subject(core, lang)
-    words = _content_words(core, c, rule, used | {claim, subject, limit_text(core, limit)}, found)
+    if rule is not None:  # "the range of the numbers", "in total": the field word is the operation's cue
+        cue_spans = [cue for cue in rule.cues if qt.has(hay, cue, lang)]
+        found = [f for f in found if not any(f[1].casefold() in cue for cue in cue_spans)]
+        field_names = tuple(dict.fromkeys(name for _, _, names in found for name in names))
+    words = _content_words(core, c, rule, used | {claim, subject} | {limit_text(core, t) for t in limits}, found)
     target = quote or (found[0][1] if found else "") or (words[0] if words else "")
     if not target and implied:
         target = lexicon().fields[implied].display(lang)
     comparator, threshold = _comparison(op, limit, budget, hay, c)
+    second = limits[1] if len(limits) > 1 and comparator is not None and limits[1].value is not None else None
     if op is Operation.COMPARE and threshold is None and not rows and words[1:]:
         rows = (words[-1],)  # "Is the total over budget?": compare against another printed amount
     return QuerySpec(
@@ -106,7 +116,7 @@ def parse(question: str, language: Literal["zh", "en"]) -> QuerySpec:
         language=language,
         operation=op,
         target=target,
-        expected=_expected(hay, c, rule, field_names, op),
+        expected=_from_choices(choices) or _expected(hay, c, rule, field_names, op),
         polarity=polarity,
         claim=claim or (target if op is Operation.VERIFY else ""),
         comparator=comparator,
@@ -122,25 +132,42 @@ def parse(question: str, language: Literal["zh", "en"]) -> QuerySpec:
         budget=budget,
         state=state,
         keywords=tuple(w for w in words if w != target),
+        comparator2=cast(Comparator, second.comparator) if second else None,
+        threshold2=second.value if second else None,
     )
+
+
+def _from_choices(choices: tuple[str, ...]) -> ValueKind | None:
+    """Listed options of one shape say the answer's type ("Choices: 1:00 A.M., 2:55 A.M." → time)."""
+    if len(choices) < 2:
+        return None
+    if all(qt.TIME.search(o) or re.fullmatch(r"\d{1,2}:\d{2}", o) for o in choices):
+        return "time"
+    if all(qt.MONEY.fullmatch(o.strip()) for o in choices):
+        return "money"
+    if all(qt.NUMBER.fullmatch(o.strip()) for o in choices):
+        return "number"
+    return None
 
 
 def limit_text(core: str, limit: qt.Threshold | None) -> str:
     return core[limit.span[0] : limit.span[1]] if limit else ""
 
 
+@cache
+def _politeness(language: Language) -> re.Pattern[str]:
+    c = cues(language)
+    words = "|".join(re.escape(p) for p in c.politeness)
+    if language == "en":
+        return re.compile(rf"(?i)(?<![\w'])(?:{words})(?![\w'])\s*,?")
+    return re.compile(words)
+
+
 def _strip_politeness(text: str, c: Cues) -> tuple[str, bool]:
     """Drop polite frames ("Can you tell me …", "能不能告诉我…") wherever they sit; and whether one asked to be told."""
     folded = text.casefold()
-    requested = any(
-        qt.has(qt.padded(folded) if c.language == "en" else folded, f, c.language) for f in c.request_frames
-    )
-    out = text
-    for phrase in c.politeness:
-        if c.language == "en":
-            out = re.sub(rf"(?i)(?<![\w']){re.escape(phrase)}(?![\w'])\s*,?", " ", out)
-        else:
-            out = out.replace(phrase, " ")
+    requested = bool(qt.first(qt.padded(folded) if c.language == "en" else folded, c.request_frames, c.language))
+    out = _politeness(c.language).sub(" ", text)
     out = " ".join(out.split()).strip(" ,，")
     return out or text, requested
 
@@ -265,6 +292,8 @@ def _expected(
         field_kind = lexicon().kind(name)
         if field_kind and field_kind != "text":
             return field_kind
+    if c.language == "en" and _HOW_MUCH_THING.search(hay):
+        return "number"  # "how much cheese was eaten": a quantity, not money
     for kind, phrases in c.expected_weak.items():
         if qt.first(hay, phrases, c.language):
             return cast(ValueKind, kind)

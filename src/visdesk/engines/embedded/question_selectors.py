@@ -47,15 +47,19 @@ def zh_tagger() -> Any:
 
 
 def selectors(
-    core: str, c: Cues, limit: qt.Threshold | None
+    core: str, c: Cues, limits: list[qt.Threshold], context: str = ""
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[float, ...], set[str]]:
-    """Rows (names, items, codes), columns (years), per-row counts, and the text spans they used."""
-    limit_span = limit.span if limit else (-1, -1)
+    """Rows (names, items, times, codes), columns (years), per-row counts, and the text spans they used.
+
+    Items bought may sit in the context ("Amy bought 3.8 pounds of dill dip. How much did she spend?").
+    """
+    spans = [t.span for t in limits]
     if c.language == "zh":
-        return _zh_selectors(core, c, limit_span)
+        return _zh_selectors(core, c, spans[0] if spans else (-1, -1))
     rows: list[str] = []
     columns: list[str] = []
-    used: set[str] = set()
+    used: set[str] = {m.group(0) for m in qt.TIME.finditer(core)}
+    rows += qt.times(core)
     between = _BETWEEN.search(core)
     if between:
         rows += [between.group(1).strip(), between.group(2).strip()]
@@ -64,6 +68,10 @@ def selectors(
         if year not in rows:
             (rows if year.startswith("Q") else columns).append(year)
     items, weights = _items(core, c)
+    if not items and context:  # only a quantity bought there counts: "gets water from a reservoir" is not an item
+        items, weights = _items(context, c)
+        if not weights:
+            items = []
     rows += items
     used |= set(items)
     for m in () if items else _CAPITAL_RUN.finditer(core):
@@ -72,19 +80,25 @@ def selectors(
         while words and words[0].casefold() in c.question_words | _ARTICLES:
             words = words[1:]
         run = " ".join(words)
-        if not run or (m.start() == 0 and len(words) == 1 and not re.search(r"\d|^[A-Z]{2,}$", run)):
-            continue  # a capital that only opens the sentence names nothing
+        calendar = run.casefold() in c.calendar
+        opener = m.start() == 0 and len(words) == 1 and not calendar and not re.search(r"\d|^[A-Z]{2,}$", run)
+        if len(run) < 2 or opener:
+            continue  # a capital that only opens the sentence names nothing; "°C" is a unit
         if run.casefold() in c.question_words or qt.YEAR.fullmatch(run) or any(run in r for r in rows):
+            continue
+        if re.fullmatch(r"(?i)[AP]\.?M\.?|[AP]M", run):
             continue
         rows.append(run)
     for code in qt.model_numbers(core):
         if code not in rows and not any(code in r for r in rows):
             rows.append(code)
-    if len(rows) + len(columns) < 2 and " than " in core:
+    numeric_than = any(t.value is not None for t in limits)  # "fewer than 90" compares with a number
+    if len(rows) + len(columns) < 2 and " than " in core and not numeric_than:
         rows += [r for r in _than_sides(core, c) if r not in rows]
     for value, start, end in qt.numbers(core):
         raw = core[start:end]
-        if limit_span[0] <= start < limit_span[1] or qt.YEAR.fullmatch(raw) or any(raw in r for r in rows + columns):
+        inside = any(s <= start < e for s, e in spans) or any(raw in r for r in rows + columns)
+        if inside or qt.YEAR.fullmatch(raw) or re.match(r"\s?(?:am|pm|°)", core[end : end + 3], re.I):
             continue
         if weights and value in weights:
             continue
@@ -93,15 +107,19 @@ def selectors(
     return tuple(dict.fromkeys(rows)), tuple(dict.fromkeys(columns)), weights, used
 
 
+@cache
+def _item_verbs(verbs: tuple[str, ...]) -> re.Pattern[str]:
+    """A buying verb followed by what is bought: "buy a couch", "buys 4 pounds", not "the order number"."""
+    return re.compile(rf"\b(?:{'|'.join(map(re.escape, verbs))})\b(?=\s+(?:a|an|the|some|\d))")
+
+
 def _items(core: str, c: Cues) -> tuple[list[str], tuple[float, ...]]:
     """What is bought, with how many of each: "buy 8 A and 5 B" → ([A, B], (8, 5))."""
-    low = core.casefold()
-    follows = r"\s+(?:a|an|the|some|\d)"  # "buy a couch", "buys 4 pounds": not "the order number"
-    verb = next((m for v in c.item_verbs for m in [re.search(rf"\b{re.escape(v)}\b(?={follows})", low)] if m), None)
+    verb = _item_verbs(c.item_verbs).search(core.casefold())
     if verb is None:
         return [], ()
     tail = core[verb.end() :]
-    tail = re.split(r"(?i)[?.!]|\s(?:if|than|so|because|for \$)\s|,\s(?:how|what|will|does|is)\b", tail)[0]
+    tail = re.split(r"(?i)[?!]|\.(?!\d)|\s(?:if|than|so|because|for \$)\s|,\s(?:how|what|will|does|is)\b", tail)[0]
     parts = re.split(r"(?i),\s*(?:and\s+)?|\s+and\s+|\s+plus\s+", tail)
     items: list[str] = []
     weights: list[float] = []
@@ -180,7 +198,7 @@ def _zh_selectors(
 
 def _zh_noun_tail(text: str) -> str:
     """The last noun phrase of `text` ("周一的销量比" → "周一"...): jieba words from the end while they are nouns."""
-    words = list(zh_tagger().cut(text))
+    words = list(zh_tagger().cut(text, HMM=False))
     out: list[str] = []
     for pair in reversed(words):
         if pair.flag.startswith(("n", "eng", "t", "m", "nr", "ns", "nz")) or (not out and pair.flag == "x"):
@@ -192,7 +210,7 @@ def _zh_noun_tail(text: str) -> str:
 
 def _zh_joined(core: str, c: Cues) -> list[str]:
     """Nouns joined by 和/与/、 ("苹果和香蕉一共多少钱" → [苹果, 香蕉])."""
-    words = list(zh_tagger().cut(core))
+    words = list(zh_tagger().cut(core, HMM=False))
     groups: list[str] = []
     current = ""
     joined = False
@@ -225,7 +243,7 @@ def content_words(
     cue_words = rule.cues if rule else ()
     if c.language == "en":
         hay = qt.padded(text)
-        for cue in cue_words:
+        for cue in (*cue_words, *c.multiword_question_words):
             hay = qt.remove(hay, cue, "en")
         phrases: list[str] = []
         run: list[str] = []
@@ -243,7 +261,7 @@ def content_words(
         text = text.replace(cue, " | ")
     phrases = []
     current = ""
-    for pair in zh_tagger().cut(text):
+    for pair in zh_tagger().cut(text, HMM=False):
         word = pair.word.strip()
         keep = pair.flag.startswith(_ZH_KEEP) and any(ch.isalnum() for ch in word)
         if word and word != "|" and word not in c.question_words and keep:

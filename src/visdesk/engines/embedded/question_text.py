@@ -29,6 +29,7 @@ MODEL = re.compile(
     r"(?<![A-Za-z0-9-])([A-Za-z]{1,6}[-_]?\d[A-Za-z0-9-]*|\d+[A-Za-z]{1,3}\d*[A-Za-z0-9-]*"
     r"|(?:[A-Z][a-z]+|[a-z]+[A-Z]\w*) \d{1,4}[A-Za-z]?)(?![A-Za-z0-9-])"
 )
+TIME = re.compile(r"(?i)(?<!\d)(\d{1,2})[:.](\d{2})\s?([ap])\.?\s?m\b\.?")
 SENTENCE = re.compile(r"(?<=[?!。？！])\s*|(?<=\.)\s+")  # "$12.50" and "4.5" are not sentence ends
 _SPACES = re.compile(r"\s+")
 _EN_PUNCT = re.compile(r"(?<!\d)[.,;:!?](?!\d)|[()\[\]{}\"“”?!]")
@@ -63,9 +64,25 @@ def has(haystack: str, phrase: str, language: str) -> bool:
     return f" {phrase} " in haystack
 
 
+@cache
+def _any_of(phrases: tuple[str, ...], language: str) -> re.Pattern[str] | None:
+    """One alternation for a cue list (longest first); English phrases of letters match as whole words."""
+    parts = []
+    for phrase in sorted(set(phrases), key=len, reverse=True):
+        if "…" in phrase:
+            parts.append(_gapped(phrase).pattern)
+        elif language == "zh" or not phrase[:1].isalnum() or not phrase[-1:].isalnum():
+            parts.append(re.escape(phrase.casefold()))
+        else:
+            parts.append(f"(?<= ){re.escape(phrase)}(?= )")
+    return re.compile("|".join(parts)) if parts else None
+
+
 def first(haystack: str, phrases: tuple[str, ...], language: str) -> str:
-    """The first (longest, for lists sorted so) phrase present, or ''."""
-    return next((p for p in phrases if has(haystack, p, language)), "")
+    """A phrase of the list present in the haystack (the longest at the leftmost place), or ''."""
+    pattern = _any_of(phrases, language)
+    match = pattern.search(haystack) if pattern else None
+    return match.group(0) if match else ""
 
 
 def remove(haystack: str, phrase: str, language: str) -> str:
@@ -96,13 +113,21 @@ def split_choices(text: str, cues: Cues) -> tuple[str, tuple[str, ...]]:
 
 
 def focus(text: str) -> tuple[str, str]:
-    """The sentence that asks (the last with a question mark or the last one) and the context before it."""
-    sentences = [s for s in SENTENCE.split(text) if s.strip()]
+    """The sentence that asks (the last with a question mark, else the last one) and the other sentences."""
+    protected = TIME.sub(lambda m: f"{m.group(1)}:{m.group(2)} {m.group(3).upper()}M", text)  # "1.05 P.M." ends nothing
+    sentences = [s for s in SENTENCE.split(protected) if s.strip()]
     if len(sentences) <= 1:
-        return text, ""
+        return protected, ""
     asking = [i for i, s in enumerate(sentences) if s.rstrip().endswith(("?", "？"))]
     at = asking[-1] if asking else len(sentences) - 1
-    return " ".join(sentences[at:]), " ".join(sentences[:at])
+    return sentences[at], " ".join(sentences[:at] + sentences[at + 1 :])
+
+
+def times(text: str) -> list[str]:
+    """Clock times named in the question, as "1:05 PM"."""
+    return [f"{int(m.group(1))}:{m.group(2)} {m.group(3).upper()}M" for m in TIME.finditer(text)] + [
+        m.group(0) for m in re.finditer(r"(?<![\d:])\d{1,2}:\d{2}(?![\d:]|\s?[AaPp]\.?[Mm])", text)
+    ]
 
 
 def to_number(match: re.Match[str]) -> float:
@@ -125,27 +150,41 @@ class Threshold:
     span: tuple[int, int]  # where the phrase and its number sit in the searched text
 
 
-def threshold(text: str, cues: Cues) -> Threshold | None:
-    """A comparator phrase and the number after it ("over 100", "至少30"), or a number then a suffix ("30 or more")."""
+def thresholds(text: str, cues: Cues) -> list[Threshold]:
+    """Comparator phrases with the number after them ("over 100", "至少30"), or before a suffix ("30 or more"),
+    in reading order ("at least 30 but fewer than 40" → two); a phrase with no number comes last, alone."""
     folded = text.casefold()
     nums = numbers(folded)
-    best: Threshold | None = None
+    found: list[Threshold] = []
+    bare: Threshold | None = None
     for comparator, phrases in cues.comparators.items():
         for phrase in phrases:
+            if phrase.casefold() not in folded:
+                continue
             for m in re.finditer(re.escape(phrase.casefold()), folded):
                 if cues.language == "en" and not _word_at(folded, m.start(), m.end()):
                     continue
                 if phrase in cues.comparator_suffix:
                     before = [n for n in nums if 0 <= m.start() - n[2] <= 2]
                     if before:
-                        return Threshold(comparator, before[-1][0], (before[-1][1], m.end()))
+                        found.append(Threshold(comparator, before[-1][0], (before[-1][1], m.end())))
                     continue
                 after = [n for n in nums if 0 <= n[1] - m.end() <= 3 or _money_gap(folded[m.end() : n[1]])]
                 if after:
-                    return Threshold(comparator, after[0][0], (m.start(), after[0][2]))
-                if best is None:
-                    best = Threshold(comparator, None, (m.start(), m.end()))
-    return best
+                    found.append(Threshold(comparator, after[0][0], (m.start(), after[0][2])))
+                elif bare is None:
+                    bare = Threshold(comparator, None, (m.start(), m.end()))
+    kept: list[Threshold] = []
+    for t in sorted(found, key=lambda t: (t.span[0], -t.span[1])):
+        if not any(t.span[0] < k.span[1] and k.span[0] < t.span[1] for k in kept):
+            kept.append(t)
+    return kept or ([bare] if bare else [])
+
+
+def threshold(text: str, cues: Cues) -> Threshold | None:
+    """The first threshold of `thresholds`."""
+    found = thresholds(text, cues)
+    return found[0] if found else None
 
 
 def _money_gap(gap: str) -> bool:
