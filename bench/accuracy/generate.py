@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.accuracy.degrade import CONDITIONS, apply
-from bench.accuracy.scenes import CATEGORIES, renderer
+from bench.accuracy.scenes import KIND_SETS, renderer
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "results" / "devset"
 QUESTIONS_PER_IMAGE = 2
@@ -26,10 +26,18 @@ def _pick_condition(rng: random.Random) -> str:
 
 
 def generate(
-    n: int = 300, seed: int = 7, out_dir: Path = DEFAULT_OUT, categories: list[str] | None = None
+    n: int = 300,
+    seed: int = 7,
+    out_dir: Path = DEFAULT_OUT,
+    categories: list[str] | None = None,
+    kinds: str = "classic",
 ) -> list[dict[str, Any]]:
-    """Render images into out_dir/images and write out_dir/items.jsonl; return the items."""
-    names = categories or list(CATEGORIES)
+    """Render images into out_dir/images and write out_dir/items.jsonl; return the items.
+
+    `kinds` picks the set of categories when none are named: "classic" (the ten of the first dev
+    set, unchanged), "new" (kinds the first engine never had) or "all".
+    """
+    names = categories or list(KIND_SETS[kinds])
     out_dir.mkdir(parents=True, exist_ok=True)
     items: list[dict[str, Any]] = []
     index = 0
@@ -81,9 +89,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n", type=int, default=300, help="number of questions (default 300)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    parser.add_argument("--category", action="append", choices=sorted(CATEGORIES), help="only these (repeatable)")
+    parser.add_argument("--category", action="append", choices=sorted(KIND_SETS["all"]), help="only these (repeatable)")
+    parser.add_argument("--kinds", choices=sorted(KIND_SETS), default="classic", help="which set of categories")
     args = parser.parse_args(argv)
-    items = generate(args.n, args.seed, args.out, args.category)
+    items = generate(args.n, args.seed, args.out, args.category, args.kinds)
     images = len({it["image"] for it in items})
     print(f"wrote {len(items)} items on {images} images to {args.out / 'items.jsonl'}")
 

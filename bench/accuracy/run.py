@@ -121,6 +121,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--n", type=int, default=300, help="items to generate when (re)generating")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--regenerate", action="store_true", help="render the dev set again first")
+    parser.add_argument("--kinds", default="classic", help="categories when generating: classic | new | all")
     parser.add_argument("--limit", type=int, default=0, help="only the first N items")
     parser.add_argument("--category", action="append", help="only these categories (repeatable)")
     parser.add_argument("--failures", type=int, default=0, help="print up to N failing items")
@@ -134,7 +135,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
 
     items_path = args.devset / "items.jsonl"
     if args.regenerate or not items_path.exists():
-        generate(args.n, args.seed, args.devset)
+        generate(args.n, args.seed, args.devset, kinds=args.kinds)
     items = load_items(items_path)
     if args.category:
         items = [it for it in items if it["category"] in args.category]

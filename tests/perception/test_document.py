@@ -190,3 +190,57 @@ def test_extras_still_feed_the_old_handlers() -> None:
     seen = analyse("test", (600, 200), (line("订单编号：2024051812345", 20, 20),), None)
     assert seen.extras["facts"]["long_number"][0]["text"] == "2024051812345"
     assert seen.document is not None and seen.document.lines == seen.lines
+
+
+def test_a_form_of_small_labels_over_larger_values_is_not_a_table() -> None:
+    """A concert ticket: label rows alternate with value rows, each value under its own label."""
+    rows = [
+        (("SECTION", "ROW", "SEAT"), ("B", "14", "22")),
+        (("DOORS", "SHOW", "PRICE"), ("18:30", "19:30", "€45.00")),
+        (("VENUE", "CITY", "ORDER"), ("Apollo Hall", "Leeds", "TK55102")),
+    ]
+    lines = []
+    y = 40
+    for labels, values in rows:
+        lines += [line(text, 40 + 300 * k, y, w=11 * len(text), h=16) for k, text in enumerate(labels)]
+        lines += [line(text, 40 + 300 * k, y + 22, h=28) for k, text in enumerate(values)]
+        y += 90
+    doc = document(*lines)
+    assert doc.tables == ()
+    got = {f.label: f.value.raw for f in doc.facts if f.pairing == "label_above"}
+    assert got["ROW"] == "14" and got["SHOW"] == "19:30" and got["ORDER"] == "TK55102" and got["CITY"] == "Leeds"
+    (price,) = facts_for(doc, "PRICE")
+    assert (price.value.kind, price.value.number, price.value.unit) == ("money", 45.0, "EUR")
+
+
+def test_dated_events_are_labelled_by_their_caption() -> None:
+    """A support-ticket history: the caption beside, after or above each timestamp labels it."""
+    doc = document(
+        line("2025-11-03 09:12", 20, 20, w=200),
+        line("Ticket opened by customer via email", 260, 20, w=420),
+        line("2025-11-04 16:40 Engineer visit scheduled", 20, 80, w=520),
+        line("Replacement part dispatched from Rotterdam warehouse", 20, 140, w=560),
+        line("2025-11-06 08:05", 20, 170, w=200),
+    )
+    dated = {f.label: f.value.date.isoformat() for f in doc.facts if f.value.date and f.label}
+    assert dated["Ticket opened by customer via email"] == "2025-11-03"
+    assert dated["Engineer visit scheduled"] == "2025-11-04"
+    assert dated["Replacement part dispatched from Rotterdam warehouse"] == "2025-11-06"
+
+
+def test_currency_letters_glued_to_a_long_number_are_an_id() -> None:
+    doc = document(line("Parcel ID: RM482913377", 20, 20, w=300), line("Postage: RM 8.50", 20, 70, w=220))
+    (parcel,) = facts_for(doc, "Parcel ID")
+    (postage,) = facts_for(doc, "Postage")
+    assert parcel.value.kind == "code" and (postage.value.kind, postage.value.unit) == ("money", "MYR")
+
+
+def test_a_label_that_contains_a_status_word_states_nothing() -> None:
+    doc = document(
+        line("Shipped with: Parcelforce", 20, 20, w=330),
+        line("Paid by", 20, 70, w=90),
+        line("Mastercard (ending 0091)", 300, 70, w=300),
+        line("Status: Cancelled", 20, 120, w=230),
+    )
+    assert [doc.lines[i].text for i in doc.statuses] == ["Status: Cancelled"]
+    assert doc.status_outcomes == ("negative",)

@@ -24,10 +24,25 @@ CATEGORIES: dict[str, str] = {
     "certification": "certification",
 }
 
+# kinds the first engine never had a handler for (issue #12): a separate set, so the classic
+# dev set above renders byte-identically and old and new numbers stay comparable
+NEW_CATEGORIES: dict[str, str] = {
+    "logistics": "logistics",
+    "refund": "refund",
+    "ticket": "ticket",
+    "pie_chart": "pie",
+}
+KIND_SETS: dict[str, tuple[str, ...]] = {
+    "classic": tuple(CATEGORIES),
+    "new": tuple(NEW_CATEGORIES),
+    "all": (*CATEGORIES, *NEW_CATEGORIES),
+}
+
 
 def renderer(category: str) -> Render:
-    module = importlib.import_module(f"bench.accuracy.scenes.{CATEGORIES[category]}")
+    module_name = CATEGORIES.get(category) or NEW_CATEGORIES[category]
+    module = importlib.import_module(f"bench.accuracy.scenes.{module_name}")
     return module.render  # type: ignore[no-any-return]
 
 
-__all__ = ["CATEGORIES", "QA", "Scene", "renderer"]
+__all__ = ["CATEGORIES", "KIND_SETS", "NEW_CATEGORIES", "QA", "Scene", "renderer"]

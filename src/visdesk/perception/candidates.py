@@ -10,7 +10,7 @@ how each was paired. Nothing here names a field or a document kind.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from visdesk.domain import Box, KeyValue, OcrLine
 from visdesk.perception.document import DateOrder, Fact, Pairing, TableGrid, Value
@@ -31,6 +31,7 @@ _SEPARATOR = re.compile(r"^(?P<key>[^:：]{1,30}?)\s*[:：]\s*(?P<value>\S.*)$")
 _PARENS = re.compile(r"[（(](?P<inner>[^（()）]{1,40})[）)]")
 _WORDY = re.compile(r"[A-Za-z\u3400-\u9fff]")
 _DIGIT = re.compile(r"\d")
+_MEANINGFUL = re.compile(r"[A-Za-z0-9\u3400-\u9fff]")
 _NAME_LABEL = re.compile(
     r"(?:姓名|名字|收货人|收件人|寄件人|联系人|乘客|旅客|持卡人|户名|客户|顾客|商家|店铺|卖家|买家|医生|患者|开票人|收款人|付款人"
     r"|\bname\b|passenger|recipient|consignee|customer|cardholder|holder|payee|payer|sender|seller|merchant|doctor"
@@ -80,8 +81,11 @@ def from_key_values(key_values: Iterable[KeyValue], lines: tuple[OcrLine, ...], 
     facts = []
     for kv in key_values:
         pairing = _pairing_of(kv, lines)
-        if pairing == "same_line" and parse_value(f"{kv.key} {kv.value}", order).kind != "text":
-            continue  # "RM 45.90" split as label "RM", value "45.90": one value, not a pairing
+        whole = lines[_line_of(lines, kv.value_box)].text if lines else ""
+        if pairing == "same_line" and (
+            parse_value(f"{kv.key} {kv.value}", order).kind != "text" or parse_value(whole, order).kind != "text"
+        ):
+            continue  # "RM 45.90" / "CA5629" split as label "RM" / "CA" and a number: one value, not a pairing
         label = _clean_label(kv.key)
         facts.append(
             Fact(
@@ -112,6 +116,16 @@ def from_lines(lines: tuple[OcrLine, ...], order: DateOrder) -> list[Fact]:
                 _fact(line, index, label, text[start:], start, len(text), "same_line", order, match.end("key"))
             )
             paired |= {(s, e) for s, e, _ in spans if s >= start}
+        elif spans and spans[0][0] == 0 and spans[0][2].kind == "date" and _caption_after(text, spans):
+            # "10 Jul 2023 17:14 Out for delivery — Chicago, IL": a dated event, the caption after the date
+            value_end = spans[1][1] if len(spans) > 1 and spans[1][2].kind == "time" else spans[0][1]
+            caption = text[value_end:].strip()
+            value = parse_value(text[:value_end], order)
+            facts.append(
+                Fact(_clean_label(caption), value, split_box(line.box, text, 0, value_end), "same_line", index,
+                     split_box(line.box, text, value_end, len(text)), line.score * PAIRING_WEIGHT["same_line"] * 0.9)
+            )  # fmt: skip
+            paired |= {(s, e) for s, e, _ in spans if e <= value_end}
         elif spans:
             start, end, value = spans[-1]
             prefix = text[:start]
@@ -173,6 +187,13 @@ def from_lines(lines: tuple[OcrLine, ...], order: DateOrder) -> list[Fact]:
     return facts
 
 
+def _caption_after(text: str, spans: list[tuple[int, int, Value]]) -> bool:
+    """Whether the words after a leading date (and time) are a caption: wordy, with no other value."""
+    end = spans[1][1] if len(spans) > 1 and spans[1][2].kind == "time" else spans[0][1]
+    rest = [s for s in spans if s[0] >= end]
+    return bool(_WORDY.search(text[end:])) and not rest and len(text[end:].strip()) >= 2
+
+
 def _label_before(text: str, start: int) -> str:
     """The words just before a value inside its line ("合计 ¥120 共3件" → '共' for 3件), if label-like."""
     before = re.split(r"[\s,，;；|]{2,}|[,，;；|]", text[:start].rstrip())[-1] if text[:start].strip() else ""
@@ -218,6 +239,47 @@ def from_tables(tables: Iterable[TableGrid], lines: tuple[OcrLine, ...]) -> list
                     )
                 )
     return facts
+
+
+def from_neighbours(
+    lines: tuple[OcrLine, ...], rows: Sequence[Sequence[int]], facts: Iterable[Fact], order: DateOrder
+) -> list[Fact]:
+    """A line that is one whole value, with no label yet, labelled by the line left of it or just above.
+
+    Timelines and feeds caption a date with a sentence ("Picked up by carrier — Leeds" over
+    "26 Jul 2023 16:43"); such a label is too long to look like a field name, so these pairings
+    are proposed only for values nothing else labelled, and scored lower.
+    """
+    labelled = {f.line for f in facts if f.pairing != "standalone" and f.label}
+    row_of = {i: (r, pos) for r, row in enumerate(rows) for pos, i in enumerate(row)}
+    found = []
+    for index, line in enumerate(lines):
+        if index in labelled or index not in row_of:
+            continue
+        value = parse_value(line.text, order)
+        if value.kind in ("text", "name"):
+            continue
+        r, _ = row_of[index]
+        row = [i for i in rows[r] if _MEANINGFUL.search(lines[i].text)]  # bullets "●" are no neighbours
+        pos = row.index(index) if index in row else 0
+        candidates = [row[pos - 1]] if pos > 0 else []
+        candidates += [i for i in rows[r - 1] if _just_above(lines[i].box, line.box)] if r > 0 else []
+        if pos == 0 and len(row) == 2:  # "2024-04-09 21:50   【北京】快件运输中": the caption follows
+            candidates.append(row[1])
+        for other in candidates:
+            text = lines[other].text
+            if _WORDY.search(text) and parse_value(text, order).kind in ("text", "name") and len(text) <= 80:
+                pairing: Pairing = "label_above" if other not in rows[r] else "label_left" if pos else "same_line"
+                weight = 0.8 * PAIRING_WEIGHT[pairing]
+                found.append(Fact(_clean_label(text), value, line.box, pairing, index, lines[other].box,
+                                  min(line.score, lines[other].score) * weight))  # fmt: skip
+                break
+    return found
+
+
+def _just_above(upper: Box, lower: Box) -> bool:
+    h = max(1.0, lower[3] - lower[1])
+    return 0 <= lower[1] - upper[3] < 1.2 * h and abs(upper[0] - lower[0]) < 1.5 * h
 
 
 def dedupe(facts: Iterable[Fact]) -> tuple[Fact, ...]:

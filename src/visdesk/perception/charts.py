@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
+from functools import cached_property
 from statistics import median
 
 import numpy as np
@@ -74,10 +75,30 @@ class _Pixels:
     """The OCR copy's pixels, read once; boxes are in original-image pixels."""
 
     def __init__(self, image: ImageInput) -> None:
-        self.array, self.sx, self.sy = ocr_pixels(image)
-        h, w = self.array.shape[:2]
-        corners = np.stack([self.array[0, 0], self.array[0, w - 1], self.array[h - 1, 0], self.array[h - 1, w - 1]])
-        self.background = np.median(corners.astype(np.int16), axis=0)
+        self.image = image  # converted on first use: most pages have no chart to look at
+
+    @cached_property
+    def _read(self) -> tuple[np.ndarray, float, float, np.ndarray]:
+        array, sx, sy = ocr_pixels(self.image)
+        h, w = array.shape[:2]
+        corners = np.stack([array[0, 0], array[0, w - 1], array[h - 1, 0], array[h - 1, w - 1]])
+        return array, sx, sy, np.median(corners.astype(np.int16), axis=0)
+
+    @property
+    def array(self) -> np.ndarray:
+        return self._read[0]
+
+    @property
+    def sx(self) -> float:
+        return self._read[1]
+
+    @property
+    def sy(self) -> float:
+        return self._read[2]
+
+    @property
+    def background(self) -> np.ndarray:
+        return self._read[3]
 
     def crop(self, box: Box) -> np.ndarray:
         x0, y0, x1, y1 = box
@@ -122,7 +143,11 @@ def _vertical(
     pixels: _Pixels | None,
 ) -> Chart | None:  # fmt: skip
     """Categories in one row under the plot, value labels above them (bars, or points of a line)."""
-    numeric = {i: v for i, line in enumerate(lines) if i not in exclude and (v := _numeric_value(line.text, order))}
+    numeric = {
+        i: v
+        for i, line in enumerate(lines)
+        if i not in exclude and height(line.box) <= 2 * line_h and (v := _numeric_value(line.text, order))
+    }  # (a bar misread as "1" is far taller than a label)
     for tick in _axis_ticks(lines, numeric, line_h):
         numeric.pop(tick)
     best: Chart | None = None

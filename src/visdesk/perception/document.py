@@ -139,7 +139,7 @@ def build_document(
     `rows` (the layout's visual rows, as line indexes) and `image` (for chart colours) are
     optional: without them rows are regrouped from the boxes and charts use geometry alone.
     """
-    from visdesk.perception.candidates import dedupe, from_key_values, from_lines, from_tables
+    from visdesk.perception.candidates import dedupe, from_key_values, from_lines, from_neighbours, from_tables
     from visdesk.perception.charts import find_charts
     from visdesk.perception.geometry import group_rows
     from visdesk.perception.grids import to_grids
@@ -158,14 +158,13 @@ def build_document(
     tables = to_grids(perception.tables, order)
     in_tables = table_line_indexes(list(lines), list(perception.tables))
     charts = find_charts(lines, rows, order, exclude=in_tables, image=image, title=title)
-    facts = dedupe(
-        [
-            *from_key_values(perception.key_values, lines, order),
-            *from_tables(tables, lines),
-            *from_lines(lines, order),
-        ]
+    paired = [*from_key_values(perception.key_values, lines, order), *from_tables(tables, lines)]
+    in_line = from_lines(lines, order)
+    facts = dedupe([*paired, *in_line, *from_neighbours(lines, rows, [*paired, *in_line], order)])
+    label_lines = frozenset(
+        _line_index(lines, f.label_box) for f in facts if f.label_box is not None and f.pairing == "label_left"
     )
-    statuses, outcomes = find_statuses(lines)
+    statuses, outcomes = find_statuses(lines, label_lines)
     return Document(
         lines=lines,
         facts=facts,
@@ -178,3 +177,13 @@ def build_document(
         statuses=statuses,
         status_outcomes=outcomes,
     )
+
+
+def _line_index(lines: tuple[OcrLine, ...], box: Box) -> int:
+    """The line whose box holds `box`'s centre (-1 when none does)."""
+    cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
+    for index, line in enumerate(lines):
+        x0, y0, x1, y1 = line.box
+        if x0 - 1 <= cx <= x1 + 1 and y0 - 1 <= cy <= y1 + 1:
+            return index
+    return -1

@@ -8,6 +8,7 @@ the column whose cells are mostly words ("WBC", "Monday", "VD-CH65"), not always
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from visdesk.domain import Table
@@ -15,6 +16,7 @@ from visdesk.perception.document import Cell, DateOrder, TableGrid, Value
 from visdesk.perception.values import parse_value
 
 _WORD_KINDS = {"text", "name"}
+_WORDY = re.compile(r"[A-Za-z\u3400-\u9fff]")
 
 
 def to_grid(table: Table, order: DateOrder, title: str = "") -> TableGrid:
@@ -49,7 +51,8 @@ def _label_column(typed: list[list[Value]], width: int) -> int:
     for kinds in (_WORD_KINDS, {"code"}):
         for c in range(width):
             column = [row[c] for row in typed if c < len(row) and row[c].raw]
-            if column and sum(v.kind in kinds for v in column) >= 0.6 * len(column):
+            wordy = [v for v in column if v.kind in kinds and _WORDY.search(v.raw)]  # not bullets "●"
+            if column and len(wordy) >= 0.6 * len(column):
                 return c
     return 0
 

@@ -191,9 +191,10 @@ def _labels_over_values(
     if len(below) != len(row) or not all(looks_like_label(lines[i].text) for i in row):
         return []
     said = [m for i in [*row, *below] if (m := _SEPARATOR.match(lines[i].text)) and looks_like_label(m.group("key"))]
-    if said or looks_like_label(lines[below[0]].text):
-        return []
     h = max(height(lines[i].box) for i in row)
+    larger = min(height(lines[i].box) for i in below) > 1.12 * h  # values printed bigger than their labels
+    if said or (looks_like_label(lines[below[0]].text) and not larger):
+        return []
     gap = min(lines[i].box[1] for i in below) - max(lines[i].box[3] for i in row)
     aligned = all(
         h_overlap(lines[a].box, lines[b].box) > 0.3 or abs(lines[a].box[0] - lines[b].box[0]) < h

@@ -38,10 +38,27 @@ def _matcher() -> tuple[re.Pattern[str], dict[str, Outcome]]:
     return pattern, outcomes
 
 
+@cache
+def _status_label() -> re.Pattern[str]:
+    text = resources.files("visdesk.perception").joinpath("data/statuses.json").read_text(encoding="utf-8")
+    words = [w for ws in json.loads(text)["status_labels"].values() for w in ws]
+    return re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+
+
+_KEY_VALUE = re.compile(r"^(?P<key>[^:：]{1,30}?)\s*[:：]\s*(?P<value>\S.*)$")
+
+
 def outcome_of(text: str) -> Outcome | None:
-    """The outcome a short line states, or None. A negated positive ("未通过", "not delivered") is negative."""
+    """The outcome a short line states, or None. A negated positive ("未通过", "not delivered") is negative.
+
+    In "label: value" only the value speaks ("Shipped with: Royal Mail" states nothing), unless
+    the label names a status ("退款状态：已拒绝", "Status: Delivered").
+    """
     if len(text) > _MAX_CHARS:
         return None
+    pair = _KEY_VALUE.match(text)
+    if pair and not _status_label().search(pair.group("key")):
+        text = pair.group("value")
     pattern, outcomes = _matcher()
     match = pattern.search(text)
     if match is None:
@@ -52,11 +69,19 @@ def outcome_of(text: str) -> Outcome | None:
     return outcome
 
 
-def find_statuses(lines: tuple[OcrLine, ...]) -> tuple[tuple[int, ...], tuple[Outcome, ...]]:
-    """(indexes of status lines, their outcomes), in reading order."""
+def find_statuses(
+    lines: tuple[OcrLine, ...], labels: frozenset[int] = frozenset()
+) -> tuple[tuple[int, ...], tuple[Outcome, ...]]:
+    """(indexes of status lines, their outcomes), in reading order.
+
+    `labels` are lines that name a value elsewhere ("Paid back to" left of "Visa (ending 4417)"):
+    they state nothing unless they name a status.
+    """
     indexes: list[int] = []
     outcomes: list[Outcome] = []
     for index, line in enumerate(lines):
+        if index in labels and not _status_label().search(line.text):
+            continue
         outcome = outcome_of(line.text)
         if outcome is not None:
             indexes.append(index)

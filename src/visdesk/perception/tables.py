@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from statistics import median
 
 from visdesk.domain import Box, OcrLine, Table
-from visdesk.perception.geometry import h_overlap, typical_height, union
+from visdesk.perception.geometry import h_overlap, height, typical_height, union
 
 _DIGIT = re.compile(r"\d")
 
@@ -63,6 +64,8 @@ def _table_from_block(lines: list[OcrLine], block: list[list[int]]) -> Table | N
         tuple(union([lines[i].box for i in cell]) if cell else columns[c] for c, cell in enumerate(cells))
         for cells in grid
     ]
+    if _form_grid(lines, block, texts):
+        return None
     header: tuple[str, ...] = ()
     start = 0
     for candidate in range(min(3, len(texts) - 1)):  # the header may sit under a line of key-values
@@ -77,6 +80,18 @@ def _table_from_block(lines: list[OcrLine], block: list[list[int]]) -> Table | N
     kept = block[start - 1 if header else 0 :]
     box = union([lines[i].box for row in kept for i in row])
     return Table(header=header, rows=tuple(texts), box=box, cell_boxes=tuple(boxes))
+
+
+def _form_grid(lines: list[OcrLine], block: list[list[int]], texts: list[tuple[str, ...]]) -> bool:
+    """Rows of small labels alternating with rows of larger values (a boarding pass, a ticket): a form.
+
+    A table has one header row; a form repeats a label row over every value row, printed smaller.
+    """
+    if len(block) < 4:
+        return False
+    heights = [median(height(lines[i].box) for i in row) for row in block]
+    labels = [r for r in range(0, len(block) - 1) if _header_like(texts[r]) and heights[r] < 0.87 * heights[r + 1]]
+    return len(labels) >= 2
 
 
 def _header_like(cells: tuple[str, ...]) -> bool:

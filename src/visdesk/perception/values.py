@@ -139,6 +139,14 @@ def _money(match: re.Match[str]) -> Value:
     return Value("money", raw, -amount if negative else amount, currency)
 
 
+def _code_like_money(match: re.Match[str]) -> bool:
+    """'RM379864739', 'USD20240518': letters glued to a long bare number are an ID, not an amount."""
+    pre, number = match.group("pre"), match.group("n1")
+    return bool(pre and pre.isalpha() and number and match.group(0)[len(pre) :][:1].isdigit()) and (
+        len(number) >= 6 and number.isdigit()
+    )
+
+
 def _year(text: str) -> int:
     year = int(text)
     return year + 2000 if year < 100 else year  # two-digit years on receipts are this century
@@ -243,7 +251,7 @@ def _find_values(text: str, order: DateOrder) -> tuple[Span, ...]:
     p = _patterns()
     add(_dates(text, order))
     add(_times(text))
-    add((m.start(), m.end(), _money(m)) for m in p["money"].finditer(text))
+    add((m.start(), m.end(), _money(m)) for m in p["money"].finditer(text) if not _code_like_money(m))
     add(
         (m.start(), m.end(), Value("percent", m.group(0), _signed(m.group("n"), m.group("sign")), "%"))
         for m in p["percent"].finditer(text)
