@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from visdesk import __version__
-from visdesk.api import catalog, chat, feedback, ops, sessions, web
+from visdesk.api import catalog, chat, feedback, manuals, ops, returns, sessions, web
 from visdesk.api import openai as openai_api
 from visdesk.api.common import error_response
 from visdesk.api.receive_guard import ReceiveGuard
@@ -28,6 +28,7 @@ from visdesk.load import LoadGovernor
 from visdesk.metrics import NullMetrics, PrometheusMetrics
 from visdesk.perception import build_perceiver
 from visdesk.pipeline import Pipeline
+from visdesk.returns import build_return_desk
 from visdesk.safety import SafetyFilter
 from visdesk.services import Services
 from visdesk.settings import Settings
@@ -72,6 +73,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         built = services or await build_services(settings)
         app.state.services = built
         app.state.pipeline = Pipeline(built)
+        app.state.returns = build_return_desk(built)
         log.info("ready", extra={"fields": {"engine": built.engine.name, "version": __version__}})
         try:
             yield
@@ -96,6 +98,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.include_router(feedback.router)
     app.include_router(sessions.router)
     app.include_router(catalog.router)
+    app.include_router(returns.router)
+    app.include_router(manuals.router)
     app.mount("/static", StaticFiles(directory=web.WEB_DIR), name="static")
     return app
 

@@ -1,4 +1,4 @@
-"""Command line: visdesk serve | ask | (kb, explain, eval: added by their modules)."""
+"""Command line: visdesk serve | ask | (kb, explain, manual: added by their modules)."""
 
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ def _extension_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
     import importlib
 
     registrars = []
-    for module_name in ("visdesk.knowledge.cli", "visdesk.engines.explain_cli"):
+    for module_name in ("visdesk.knowledge.cli", "visdesk.engines.explain_cli", "visdesk.manuals.cli"):
         try:
             module = importlib.import_module(module_name)
         except ModuleNotFoundError as exc:

@@ -59,3 +59,15 @@ class ManualDraftRequest(BaseModel):
         default_factory=lambda: ["en"], min_length=1, max_length=8, description="Drafts to write: zh, en, es, fr."
     )
     product_name: str = Field("", max_length=200, description="The product's name, when the photos do not show it.")
+
+
+class LanguageDraftOut(BaseModel):
+    markdown: str
+    html: str
+    checklist: list[str] = Field(description="What a person must confirm before the manual ships.")
+
+
+class ManualDraftResponse(BaseModel):
+    product: str
+    languages: dict[str, LanguageDraftOut]
+    latency_ms: float
