@@ -151,3 +151,16 @@ def test_quoted_ocr_lines_are_evidence_too() -> None:
     parser.finish()
     seen = Perception("t", (100, 100), (OcrLine("Order: Z9", (1, 2, 3, 4), 0.9), OcrLine("Other", (5, 6, 7, 8), 0.9)))
     assert [e.text for e in answer_evidence(parser, _image((100, 100)), seen)] == ["Order: Z9"]
+
+
+def test_a_box_list_without_box_markers_is_read_too() -> None:
+    pieces, _, parser = _stream(["The button is at [", "[120, 40, 380", ", 90]", "] on top."])
+    assert "".join(pieces) == "The button is at on top."
+    assert pieces[0] == "The button is at"  # only the "[" that may open a box list waits
+    assert [b.box for b in parser.boxes] == [(120.0, 40.0, 380.0, 90.0)]
+
+
+@pytest.mark.parametrize("text", ["See [[wiki link]] here.", "array a[i] and [[1, 2]]", "open [[ never closed"])
+def test_double_brackets_that_are_not_boxes_stay_text(text: str) -> None:
+    shown, _, boxes = parse_reply(text)
+    assert shown == text and boxes == []

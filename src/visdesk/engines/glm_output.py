@@ -20,6 +20,8 @@ BOX_BEGIN, BOX_END = "<|begin_of_box|>", "<|end_of_box|>"
 THINK_BEGIN, THINK_END = "<think>", "</think>"
 ANSWER_BEGIN, ANSWER_END = "<answer>", "</answer>"
 MARKERS = (BOX_BEGIN, BOX_END, THINK_BEGIN, THINK_END, ANSWER_BEGIN, ANSWER_END)
+BARE_BEGIN, BARE_END = "[[", "]]"  # a box list without box markers: "… here [[120, 40, 380, 90]]"
+MAX_BARE_CHARS = 160  # a "[[" not closed by then is ordinary text
 GLM_FRAME = 1000.0  # GLM normalises box coordinates by width/height and scales them by 1000
 
 _NUM = r"\s*(-?\d+(?:\.\d+)?)\s*"
@@ -62,6 +64,7 @@ class GlmOutputParser:
     _space: str = ""  # whitespace held back until more answer text follows
     _label_from: int = 0  # where the words naming the next box start (after the previous box)
     _box_removed: bool = False  # a coordinates-only box was just cut out of the text
+    _bare: str | None = None  # text after a "[[" outside any box, until "]]" shows whether it is a box list
 
     def feed(self, chunk: str) -> Piece:
         self._pending += chunk
@@ -78,6 +81,8 @@ class GlmOutputParser:
         if self._box_depth:
             self._box_depth = 0
             text += self._close_box()
+        if self._bare is not None:
+            text += self._release_bare(BARE_BEGIN + self._bare)
         self._space = ""  # trailing whitespace never reaches the customer
         return Piece(text=text, reasoning=reasoning)
 
@@ -89,9 +94,10 @@ class GlmOutputParser:
         text: list[str] = []
         reasoning: list[str] = []
         while self._pending:
-            index, marker = _first_marker(self._pending)
+            markers = self._markers()
+            index, marker = _first_marker(self._pending, markers)
             if marker is None:
-                keep = 0 if final else _partial_marker_len(self._pending)
+                keep = 0 if final else _partial_marker_len(self._pending, markers)
                 cut = len(self._pending) - keep
                 body, self._pending = self._pending[:cut], self._pending[cut:]
                 self._route(body, text, reasoning)
@@ -101,6 +107,11 @@ class GlmOutputParser:
             text.append(self._on_marker(marker))
         return Piece(text="".join(text), reasoning="".join(reasoning))
 
+    def _markers(self) -> tuple[str, ...]:
+        if self._bare is not None:
+            return (BARE_END,)
+        return MARKERS if self.in_think or self._box_depth else (*MARKERS, BARE_BEGIN)
+
     def _route(self, body: str, text: list[str], reasoning: list[str]) -> None:
         if not body:
             return
@@ -108,11 +119,29 @@ class GlmOutputParser:
             reasoning.append(body)
         elif self._box_depth:
             self._box += body
+        elif self._bare is not None:
+            self._bare += body
+            if len(self._bare) > MAX_BARE_CHARS:
+                text.append(self._release_bare(BARE_BEGIN + self._bare))
         else:
             text.append(self._show(body))
 
+    def _release_bare(self, raw: str) -> str:
+        self._bare = None
+        return self._show(raw)
+
     def _on_marker(self, marker: str) -> str:
         """State changes; returns answer text released by the marker (a closed box's text)."""
+        if marker == BARE_BEGIN:
+            self._bare = ""
+            return ""
+        if marker == BARE_END:
+            content = "[" + (self._bare or "") + "]"
+            self._bare = None
+            if _QUAD.search(content) and _LEFTOVER.match(_QUAD.sub(" ", content)):
+                self._box, self._box_depth = content, 0
+                return self._close_box()
+            return self._show("[" + content + "]")
         if marker == THINK_BEGIN:
             self.in_think = True
         elif marker == THINK_END:
@@ -163,22 +192,23 @@ class GlmOutputParser:
         return self._show(rest)
 
 
-def _first_marker(text: str) -> tuple[int, str | None]:
+def _first_marker(text: str, markers: tuple[str, ...] = MARKERS) -> tuple[int, str | None]:
     best, found = len(text), None
-    for marker in MARKERS:
+    for marker in markers:
         at = text.find(marker)
         if 0 <= at < best:
             best, found = at, marker
     return best, found
 
 
-def _partial_marker_len(text: str) -> int:
-    """Length of the longest suffix of `text` that could still grow into a marker."""
-    start = text.rfind("<", max(0, len(text) - max(len(m) for m in MARKERS)))
-    if start < 0:
-        return 0
-    tail = text[start:]
-    return len(tail) if any(m.startswith(tail) for m in MARKERS) else 0
+def _partial_marker_len(text: str, markers: tuple[str, ...] = MARKERS) -> int:
+    """Length of the longest suffix of `text` that could still grow into one of `markers`."""
+    longest = max(len(m) for m in markers)
+    for size in range(min(longest - 1, len(text)), 0, -1):
+        tail = text[-size:]
+        if any(m.startswith(tail) for m in markers):
+            return size
+    return 0
 
 
 def _normal(text: str) -> str:
