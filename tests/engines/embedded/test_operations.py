@@ -135,3 +135,10 @@ def test_a_date_answer_drops_the_time_and_a_name_its_registration_number() -> No
     assert (dated.text, dated.value) == ("The date is 07/11/2019.", "07/11/2019")
     assert named.text == "The store is Lotus Bakery Sdn Bhd."
     assert kept.text == "The model is VD-200 (2021)."
+
+
+def test_count_between_two_bounds() -> None:
+    spec = ask("How many are at least 20 but fewer than 30?", Operation.COUNT, threshold=20.0, comparator=">=",
+               comparator2="<", threshold2=30.0)  # fmt: skip
+    between = on_table(SIZES, spec)
+    assert between is not None and between.value == "3"  # 20, 20, 28

@@ -429,6 +429,8 @@ def _on_values(points: list[Point], spec: QuerySpec, by_value: bool) -> Outcome 
             return Outcome(op, str(len(numbers)), "count", len(numbers), evidence=_evidence(points))
         comparator = spec.comparator or "="
         hits = [p for p in points if holds(p.number, comparator, threshold)]
+        if spec.comparator2 is not None and spec.threshold2 is not None:  # "at least 30 but fewer than 40"
+            hits = [p for p in hits if holds(p.number, spec.comparator2, spec.threshold2)]
         return Outcome(op, str(len(hits)), "count", len(hits), evidence=_evidence(hits or points))
     if op in (Operation.ARGMAX, Operation.ARGMIN):
         pick = max(points, key=lambda p: p.number) if op is Operation.ARGMAX else min(points, key=lambda p: p.number)
