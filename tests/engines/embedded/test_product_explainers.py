@@ -16,6 +16,7 @@ from tests.knowledge.conftest import seen
 from visdesk.domain import EngineRequest, Grounding, Perception, Query, Turn
 from visdesk.engines.embedded.composer import compose
 from visdesk.engines.embedded.explainers import registered
+from visdesk.engines.embedded.explainers.product_facts import ratings
 from visdesk.engines.embedded.reply import Reply
 from visdesk.knowledge import KnowledgeService
 from visdesk.language import detect_language
@@ -28,6 +29,7 @@ LABELS = {
                 "Output: USB-C 5V=3A / 9V=2.22A", "Power: 20W"),
     "VD-EB2": ("visdesk", "Noise-cancelling Wireless Earbuds", "Model: VD-EB2", "Input: USB-C 5V=0.5A"),
     "VD-TOY3": ("visdesk", "Kids' Remote Control Car", "Model: VD-TOY3", "Input: 3× AA 1.5V (car)"),
+    "VD-CAM2": ("visdesk", "2K Home Security Camera", "Model: VD-CAM2", "Input: 5V=1A", "Power: 5W"),
 }  # fmt: skip
 
 
@@ -61,6 +63,7 @@ def test_the_explainers_are_registered() -> None:
         ("VD-PB20", "Can it charge my laptop?", "No", "Power"),
         ("VD-SK7", "Will it charge my iPhone 15?", "No", "Model"),
         ("VD-CH65", "Will this charge my VD-PB20 power bank?", "Yes", "Power"),
+        ("VD-CAM2", "Can I power it from the VD-PB20?", "Yes", "Model"),  # a yes/no naming another product
     ],
 )
 def test_verdict_first_then_the_deciding_label_line(
@@ -145,3 +148,12 @@ def test_without_a_product_the_generic_engine_answers(demo_kb: KnowledgeService)
     passages = tuple(p for p in demo_kb.search(kb_query(question), label, 6) if p.kind != "product")
     reply = compose(EngineRequest(query=query, grounding=Grounding(seen=label, passages=passages)))
     assert not reply.text.startswith(("Yes", "No", "It depends")) and not reply.recommendations
+
+
+def test_ratings_read_the_printed_output_not_a_pass_through_power() -> None:
+    adapter = ratings({"输入 Input": "100–250V~ 10A", "输出 Output": "USB-A 5V⎓2.4A ×2", "功率 Power": "2500W max"})
+    assert adapter.output_watts == 12 and adapter.mains == (100, 250)
+    charger = ratings({"输出 Output": "USB-C 5V⎓3A / 20V⎓3.25A", "功率 Power": "65W max", "接口 Interface": "USB-C ×2"})
+    assert charger.output_watts == 65 and charger.connectors == ("USB-C",)
+    kettle = ratings({"输入 Input": "220V~ 50Hz", "功率 Power": "1800W"})
+    assert kettle.output_watts is None and kettle.mains == (220, 220)

@@ -45,7 +45,10 @@ class Verdict:
 
 
 def applies(spec: QuerySpec, request: EngineRequest) -> bool:
-    return asked_for(spec, Operation.COMPATIBLE, "compatible") or _answers_follow_up(request)
+    """Asked whether it works, answering our follow-up, or a yes/no about it and another catalog product."""
+    if asked_for(spec, Operation.COMPATIBLE, "compatible") or _answers_follow_up(request):
+        return True
+    return spec.operation is Operation.VERIFY and _names_another_product(request)
 
 
 def explain(spec: QuerySpec, request: EngineRequest) -> Reply | None:
@@ -266,6 +269,12 @@ def _mentions(lowered: str, name: str) -> bool:
     if not name.isascii():
         return name in lowered
     return re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", lowered) is not None
+
+
+def _names_another_product(request: EngineRequest) -> bool:
+    """The question names a catalog product besides the one in the photo ("Can I power it from the VD-PB20?")."""
+    product = photo_product(request)
+    return product is not None and bool(product.meta.get("checked_compatibility"))
 
 
 def _answers_follow_up(request: EngineRequest) -> bool:

@@ -136,9 +136,11 @@ def ratings(specs: dict[str, str]) -> Ratings:
             mains = (float(m.group(1)), float(m.group(1)))
     watts = None
     if out and "~" not in out:  # a DC output: it charges things (a smart plug's 220V~ passes mains through)
-        stated = [float(w) for w in _WATTS.findall(power or out)]
-        products = [float(v) * float(a) for v, a in _VA.findall(out)]
-        watts = max(stated or products or [0.0]) or None
+        stated = max([float(w) for w in _WATTS.findall(f"{out} {power}")], default=0.0)
+        volt_amps = max([float(v) * float(a) for v, a in _VA.findall(out)], default=0.0)
+        # The printed V×A decides; the Power column may be a pass-through (a travel adapter's 2500 W).
+        near = volt_amps and stated and abs(stated - volt_amps) <= 0.2 * volt_amps
+        watts = (stated if near or not volt_amps else volt_amps) or None
     joined = f"{out} {interface} {inp}".lower()
     connectors = tuple(c for c in _CONNECTORS if c.lower() in joined)
     return Ratings(mains, inp, watts, out or power, connectors)

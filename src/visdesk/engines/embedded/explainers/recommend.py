@@ -14,7 +14,14 @@ from typing import Any
 
 from visdesk.domain import EngineRequest, Recommendation
 from visdesk.engines.embedded.explainers import register
-from visdesk.engines.embedded.explainers.product_facts import PhotoProduct, asked_for, data, photo_product, spec
+from visdesk.engines.embedded.explainers.product_facts import (
+    PhotoProduct,
+    asked_for,
+    data,
+    has_cue,
+    photo_product,
+    spec,
+)
 from visdesk.engines.embedded.query import Operation, QuerySpec
 from visdesk.engines.embedded.reply import Reply
 
@@ -26,7 +33,11 @@ def applies(spec: QuerySpec, request: EngineRequest) -> bool:
     """Asked for a recommendation; by a cue alone only when a kind of accessory is named ("a case")."""
     if spec.operation is Operation.RECOMMEND:
         return True
-    return asked_for(spec, Operation.RECOMMEND, "recommend") and _asked_kind(spec.question) is not None
+    # "Is there a charger that works with it?" reads as COMPATIBLE, but asks for something to buy.
+    cued = asked_for(spec, Operation.RECOMMEND, "recommend") or (
+        spec.operation is Operation.COMPATIBLE and has_cue(spec.question, "recommend")
+    )
+    return cued and _asked_kind(spec.question) is not None
 
 
 def explain(spec: QuerySpec, request: EngineRequest) -> Reply | None:
