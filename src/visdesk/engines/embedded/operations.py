@@ -383,7 +383,7 @@ def _expand_frequency(table: TableGrid, freq: int) -> list[Point]:
     value_col = next((c for c in numeric_columns(table) if c != freq), None)
     if value_col is None:
         return []
-    points = []
+    points: list[Point] = []
     for row in table.cells:
         value = next((c for c in row if c.column == value_col), None)
         count = next((c for c in row if c.column == freq), None)

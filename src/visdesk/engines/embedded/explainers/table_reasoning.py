@@ -63,10 +63,13 @@ def _pairs(table: TableGrid) -> list[tuple[float, float]]:
     if len(numeric) < 2:
         return []
     x, y = numeric[0], numeric[1]
-    out = []
+    out: list[tuple[float, float]] = []
     for row in table.cells:
-        if max(x, y) < len(row) and row[x].value.number is not None and row[y].value.number is not None:
-            out.append((row[x].value.number, row[y].value.number))
+        if max(x, y) >= len(row):
+            continue
+        a, b = row[x].value.number, row[y].value.number
+        if a is not None and b is not None:
+            out.append((a, b))
     return out
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from visdesk.domain import EngineRequest, OcrLine, Passage, Perception
+from visdesk.domain import EngineRequest, Evidence, OcrLine, Passage, Perception
 from visdesk.engines.embedded.explainers import register
 from visdesk.engines.embedded.labels import normalise
 from visdesk.engines.embedded.query import Operation, QuerySpec
@@ -150,7 +150,7 @@ def _amount_in(text: str) -> str | None:
 
 def answer_troubleshoot(seen: Perception | None, passages: tuple[Passage, ...], lang: str) -> Reply:
     parts: list[str] = []
-    evidence = []
+    evidence: list[Evidence] = []
     limit = _limit_observation(seen, lang) if seen else None
     if limit is not None:
         parts.append(limit[0])
