@@ -245,3 +245,15 @@ def test_items_bought_in_the_context_sentence() -> None:
 def test_a_weekday_opening_the_question_is_still_a_selector() -> None:
     spec = parse_question("On Tuesday, which stall sold the fewest pies?", "en")
     assert spec.operation is Operation.ARGMIN and spec.rows == ("Tuesday",) and spec.subject == "stall"
+
+
+def test_a_quoted_label_sets_no_selectors_and_the_words_around_it_set_the_language() -> None:
+    spec = parse_question('On this form, what is entered for "Supervisor / Manager"?', "en")
+    assert spec.target == "Supervisor / Manager" and spec.rows == () and spec.keywords == ("entered",)
+    spec = parse_question('On this form, what is filled in for "孩子特长"?', "en")
+    assert spec.operation is Operation.LOOKUP and spec.target == "孩子特长" and "form" not in spec.keywords
+
+
+def test_difference_between_maximum_and_minimum_is_the_range() -> None:
+    spec = parse_question("What is the difference between the highest and lowest scores?", "en")
+    assert spec.operation is Operation.RANGE and spec.rows == ()

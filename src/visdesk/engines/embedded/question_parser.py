@@ -71,10 +71,11 @@ def _alias_index() -> tuple[re.Pattern[str], tuple[str, ...]]:
 def parse(question: str, language: Literal["zh", "en"]) -> QuerySpec:
     """Read a question (any mix of zh and en; the cues follow its script, the reply its `language`)."""
     text = qt.normalise(question)
-    lang: Literal["zh", "en"] = "zh" if qt.CJK.search(text) else "en"
+    quote = qt.quoted(text)
+    outside = text.replace(quote, " ") if quote else text  # 'what is entered for "身份证号码"?' reads as English
+    lang: Literal["zh", "en"] = "zh" if qt.CJK.search(outside) else "en"
     c = cues(lang)
     body, choices = qt.split_choices(text, c)
-    quote = qt.quoted(body)
     ask, context = qt.focus(body)
     core, requested = _strip_politeness(ask, c)
     hay = qt.padded(core) if lang == "en" else core.casefold()
@@ -82,7 +83,8 @@ def parse(question: str, language: Literal["zh", "en"]) -> QuerySpec:
     limits = qt.thresholds(core, c)
     limit = limits[0] if limits else None
     budget = qt.money_held(context, c) if context else None
-    rows, columns, weights, used = _selectors(core, c, limits, context)
+    bare = core.replace(quote, " ") if quote else core  # a quoted label is the target, not a selector
+    rows, columns, weights, used = _selectors(bare, c, limits, context)
     found = [f for f in _fields(core, lang) if not any(f[1] in r and f[1] != r for r in rows)]
     field_names = tuple(dict.fromkeys(name for _, _, names in found for name in names))
     asked = qt.padded(ask) if lang == "en" else ask.casefold()  # "图里是什么" is a cue before politeness goes
@@ -103,7 +105,7 @@ def parse(question: str, language: Literal["zh", "en"]) -> QuerySpec:
         cue_spans = [cue for cue in rule.cues if qt.has(hay, cue, lang)]
         found = [f for f in found if not any(f[1].casefold() in cue for cue in cue_spans)]
         field_names = tuple(dict.fromkeys(name for _, _, names in found for name in names))
-    words = _content_words(core, c, rule, used | {claim, subject} | {limit_text(core, t) for t in limits}, found)
+    words = _content_words(bare, c, rule, used | {claim, subject} | {limit_text(core, t) for t in limits}, found)
     target = quote or (found[0][1] if found else "") or (words[0] if words else "")
     if not target and implied:
         target = lexicon().fields[implied].display(lang)

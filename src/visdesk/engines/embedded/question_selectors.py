@@ -61,8 +61,9 @@ def selectors(
     used: set[str] = {m.group(0) for m in qt.TIME.finditer(core)}
     rows += qt.times(core)
     between = _BETWEEN.search(core)
-    if between:
-        rows += [between.group(1).strip(), between.group(2).strip()]
+    sides = [re.sub(r"(?i)^the\s+", "", g.strip()) for g in between.groups()] if between else []
+    if between and all(side[:1].isupper() or side[:1].isdigit() for side in sides):
+        rows += sides  # "between 2019 and 2020", "between Monday and Friday"; not "between the maximum and …"
         used.add(between.group(0))
     for year in qt.periods(core):
         if year not in rows:
