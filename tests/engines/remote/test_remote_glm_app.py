@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.engines.remote.conftest import remote_settings
-from tests.engines.remote.fake_upstream import FakeUpstream
+from tests.engines.remote.fake_upstream import GLM_THOUGHT, FakeUpstream
 from tests.support.render import png_bytes, render_lines, text_box
 from tests.support.server import serve
 from visdesk.app import create_app
@@ -72,3 +72,22 @@ def test_streamed_glm_box_arrives_as_clean_text_and_an_evidence_box(
     assert sent["chat_template_kwargs"] == {"enable_thinking": False}
     ocr_hint = sent["messages"][-1]["content"][-1]["text"]
     assert CODE in ocr_hint  # the same grounding reached the model
+
+
+def test_kept_reasoning_reaches_the_response_but_never_the_answer(
+    fake_upstream: tuple[str, FakeUpstream], scene: tuple, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    png, size, line = scene
+    upstream, _ = fake_upstream
+    model = "glm-box:" + ",".join(map(str, _glm_box(line, size)))
+    settings = remote_settings(tmp_path_factory.mktemp("glm-why"), model=model, retries=0, keep_reasoning=True)
+    settings = settings.model_copy(update={"engine": f"remote:{upstream}"})
+    body = {"image": base64.b64encode(png).decode(), "question": "What is my order number?"}
+    with serve(create_app(settings)) as url:
+        response = httpx.post(f"{url}/v1/chat", json=body, timeout=90)
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["reasoning"] == GLM_THOUGHT
+    assert (
+        GLM_THOUGHT not in answer["answer"] and answer["answer"] == "The order number is printed here. It has shipped."
+    )
