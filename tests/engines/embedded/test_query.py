@@ -257,3 +257,39 @@ def test_a_quoted_label_sets_no_selectors_and_the_words_around_it_set_the_langua
 def test_difference_between_maximum_and_minimum_is_the_range() -> None:
     spec = parse_question("What is the difference between the highest and lowest scores?", "en")
     assert spec.operation is Operation.RANGE and spec.rows == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "subject"),
+    [
+        ("哪个地区的退货率最低？", "地区"),
+        ("哪个月销售额最高？", "月"),
+        ("哪天到货最多？", "天"),
+        ("快递到哪了？", ""),
+        ("包裹在哪里？", ""),
+    ],
+)
+def test_which_names_the_subject_and_where_does_not(question: str, subject: str) -> None:
+    assert parse_question(question, "zh").subject == subject
+
+
+def test_a_word_containing_bi_is_not_a_comparison() -> None:
+    spec = parse_question("占比最大的是哪一项？", "zh")
+    assert spec.operation is Operation.ARGMAX and spec.rows == () and spec.subject == "项"
+
+
+def test_counting_items_in_all_is_a_count_not_the_total_field() -> None:
+    spec = parse_question("购物车里一共几件商品？", "zh")
+    assert spec.operation is Operation.COUNT and spec.target == "商品"
+
+
+def test_an_alias_ambiguous_between_kinds_sets_no_type() -> None:
+    spec = parse_question("Where is my package now?", "en")
+    assert set(spec.fields) == {"package", "parcel"} and spec.expected is None
+    assert parse_question("What is the package name?", "en").expected == "code"
+
+
+def test_growth_from_one_period_to_another_is_a_difference() -> None:
+    spec = parse_question("How much did sales grow from March to April?", "en")
+    assert spec.operation is Operation.DIFFERENCE and spec.rows == ("March", "April")
+    assert parse_question("3月比2月多了多少？", "zh").rows == ("3月", "2月")

@@ -30,7 +30,8 @@ _AMOUNT_WORDS = ("budget", "预算", "limit", "限额", "额度")
 _WHICH_EN = re.compile(
     r"(?i)\b(?:which|what)\s+(?!(?:is|are|was|were|does|do|did|has|have|kind|type|the|a|an|this|that|it)\b)([a-z]+)"
 )
-_WHICH_ZH = re.compile(r"哪(?:一)?(?:个|家|位|款|项|种|条|件|张)?([\u4e00-\u9fff]{0,2}?)(?:的|是|最|比|卖|有|[？?]|$)")
+_WHICH_ZH = re.compile(r"哪(?:一)?(个|家|位|款|项|种|条|件|张|些|天|月|年|周|次|里|儿)?")
+_ZH_UNITS = {"天": "天", "月": "月", "年": "年", "周": "周", "次": "次"}  # "哪天", "哪个月": the unit is the subject
 
 
 def warm() -> None:
@@ -50,6 +51,12 @@ def _generic() -> frozenset[str]:
         for table in (c.expected_strong, c.expected_weak):
             words |= {key(w) for phrases in table.values() for w in phrases}
     return frozenset(words) | lexicon().generic
+
+
+@cache
+def _operation_cue_keys(language: Language) -> frozenset[str]:
+    """Every operation cue of a language: "一共" names the total field but also asks for a sum or a count."""
+    return frozenset(key(cue) for rule in cues(language).operations for cue in rule.cues)
 
 
 @cache
@@ -86,14 +93,17 @@ def parse(question: str, language: Literal["zh", "en"]) -> QuerySpec:
     bare = core.replace(quote, " ") if quote else core  # a quoted label is the target, not a selector
     rows, columns, weights, used = _selectors(bare, c, limits, context)
     found = [f for f in _fields(core, lang) if not any(f[1] in r and f[1] != r for r in rows)]
+    cue_words = _operation_cue_keys(lang)
+    found.sort(key=lambda f: key(f[1]) in cue_words)  # "一共几件商品": 商品 before the cue word 一共
     field_names = tuple(dict.fromkeys(name for _, _, names in found for name in names))
     asked = qt.padded(ask) if lang == "en" else ask.casefold()  # "图里是什么" is a cue before politeness goes
     rule = _operation(asked + hay, c, yesno=yesno, rows=rows, weights=weights, choices=choices, limit=limit)
     op = Operation(rule.op) if rule else Operation.VERIFY if yesno else Operation.LOOKUP
     if quote and op in (Operation.VERIFY, Operation.DESCRIBE):
         op = Operation.LOOKUP
-    kinds = [lexicon().kind(n) for n in field_names]
-    if op is Operation.COUNT and limit is None and (rows or any(k in ("number", "money") for k in kinds)):
+    numeric = any(lexicon().kind(n) in ("number", "money") for _, surface, names in found for n in names
+                  if key(surface) not in cue_words)  # fmt: skip
+    if op is Operation.COUNT and limit is None and (rows or numeric):
         op = Operation.LOOKUP  # "How many bears are at the Atlantic Zoo?", "How many are in stock?": a printed number
     state, claim = _state(hay, lang) if op is Operation.VERIFY else ("", "")
     polarity = not _negated(hay, claim, c) if op in (Operation.VERIFY, Operation.COMPARE) else True
@@ -118,7 +128,7 @@ def parse(question: str, language: Literal["zh", "en"]) -> QuerySpec:
         language=language,
         operation=op,
         target=target,
-        expected=_from_choices(choices) or _expected(hay, c, rule, field_names, op),
+        expected=_from_choices(choices) or _expected(hay, c, rule, _typed_fields(found, field_names), op),
         polarity=polarity,
         claim=claim or (target if op is Operation.VERIFY else ""),
         comparator=comparator,
@@ -137,6 +147,13 @@ def parse(question: str, language: Literal["zh", "en"]) -> QuerySpec:
         comparator2=cast(Comparator, second.comparator) if second else None,
         threshold2=second.value if second else None,
     )
+
+
+def _typed_fields(found: list[tuple[int, str, tuple[str, ...]]], names: tuple[str, ...]) -> tuple[str, ...]:
+    """The fields whose kind may set the answer's type: none when the first alias is ambiguous between kinds."""
+    if found and len({lexicon().kind(n) for n in found[0][2]}) > 1:
+        return ()  # "my package": a package name (code) or a parcel (text)
+    return names
 
 
 def _from_choices(choices: tuple[str, ...]) -> ValueKind | None:
@@ -273,9 +290,20 @@ def _subject(core: str, lang: str) -> str:
         m = _WHICH_EN.search(core)
         return m.group(1) if m else ("person" if re.search(r"(?i)\bwho\b", core) else "")
     m = _WHICH_ZH.search(core)
-    if m:
-        return m.group(1) or {"天": "天"}.get(core[m.start() + 1 : m.start() + 2], "")
-    return "谁" if "谁" in core else ""
+    if m is None:
+        return "谁" if "谁" in core else ""
+    unit = m.group(1) or ""
+    if unit in ("里", "儿"):
+        return ""  # 哪里 / 哪儿 ask where, not which
+    if unit in _ZH_UNITS:
+        return _ZH_UNITS[unit]
+    if core[m.end() : m.end() + 1] in _ZH_UNITS:
+        return _ZH_UNITS[core[m.end()]]  # 哪个月
+    for pair in _zh_tagger().cut(core[m.end() :], HMM=False):  # the noun after 哪个: "哪个地区的…" → 地区
+        if pair.flag.startswith(("n", "t", "s", "eng")):
+            return str(pair.word)
+        break
+    return unit if unit not in ("个", "些") else ""  # "哪一项", "哪款": the classifier names the kind
 
 
 def _expected(

@@ -16,11 +16,13 @@ import jieba  # type: ignore[import-untyped]
 import jieba.posseg  # type: ignore[import-untyped]
 
 from visdesk.engines.embedded import question_text as qt
-from visdesk.engines.embedded.lexicon import Cues, OperationRule, lexicon
+from visdesk.engines.embedded.lexicon import Cues, OperationRule, cues, lexicon
 
 _ARTICLES = frozenset({"a", "an", "the", "some", "any", "each", "my", "his", "her", "their", "our", "your", "this"})
 _CAPITAL_RUN = re.compile(r"(?<![\w'])([A-Z][\w'&.-]*(?:\s+(?:of|the|de|[A-Z][\w'&.-]*))*)")
-_BETWEEN = re.compile(r"(?i)\bbetween\s+(.+?)\s+and\s+(.+?)(?=[?.,]|\s+(?:than|for|in|on|at)\b|$)")
+_BETWEEN = re.compile(
+    r"(?i)\b(?:between\s+(.+?)\s+and|from\s+(.+?)\s+to)\s+(.+?)(?=[?.,]|\s+(?:than|for|in|on|at)\b|$)"
+)
 _PLACE = re.compile(r"(?i)\b(?:on|at|in|for|from|to|by)\s+(?:the\s+)?([A-Z][\w'&.-]*(?:\s+[A-Z][\w'&.-]*)*)")
 _ZH_DAYS = re.compile(r"(?:周|星期|礼拜)[一二三四五六日天1-7]|\d{1,2}月(?:\d{1,2}[日号])?")
 _ZH_CODE = re.compile(
@@ -43,6 +45,10 @@ def zh_tagger() -> Any:
         for entry in lexicon().fields.values():
             for alias in entry.aliases.get("zh", ()):
                 tokenizer.add_word(alias, freq=200000, tag="n")
+        for rule in cues("zh").operations:  # "占比", "中位数": one word each, so 比 inside them compares nothing
+            for cue in rule.cues:
+                if "…" not in cue and len(cue) > 1 and not lexicon().owners(cue):
+                    tokenizer.add_word(cue, freq=100000, tag="c")
         return jieba.posseg.POSTokenizer(tokenizer)
 
 
@@ -61,7 +67,7 @@ def selectors(
     used: set[str] = {m.group(0) for m in qt.TIME.finditer(core)}
     rows += qt.times(core)
     between = _BETWEEN.search(core)
-    sides = [re.sub(r"(?i)^the\s+", "", g.strip()) for g in between.groups()] if between else []
+    sides = [re.sub(r"(?i)^the\s+", "", g.strip()) for g in between.groups() if g] if between else []
     if between and all(side[:1].isupper() or side[:1].isdigit() for side in sides):
         rows += sides  # "between 2019 and 2020", "between Monday and Friday"; not "between the maximum and …"
         used.add(between.group(0))
@@ -189,6 +195,8 @@ def _zh_selectors(
         if not qt.YEAR.fullmatch(m.group(1)) and not (limit_span[0] <= m.start() < limit_span[1]):
             rows.append(m.group(1))
     compare = _ZH_COMPARE.search(core)
+    if compare and not any(p.word == "比" for p in zh_tagger().cut(core, HMM=False)):
+        compare = None  # "占比最大": 比 inside a word compares nothing
     if compare and len(rows) < 2:
         rows += [_zh_noun_tail(compare.group(1)), compare.group(2)]
     elif len(rows) < 2:
