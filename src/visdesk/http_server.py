@@ -6,9 +6,9 @@ client trickling one header byte at a time (slowloris) held a connection for eve
 cannot see such a client: the app is only called once the headers are complete. The body's
 deadline is the app's (`visdesk.api.receive_guard`), where a JSON error can still be sent.
 
-The deadline runs from the moment the connection opens, and again from the end of each response
-(keep-alive): a complete request head must arrive within `limits.header_timeout_s`, else the
-server answers 408 with a JSON body and closes the connection.
+The deadline runs from the moment the connection opens, and on a keep-alive connection from the
+first byte of each later request: a complete request head must arrive within
+`limits.header_timeout_s`, else the server answers 408 with a JSON body and closes the connection.
 """
 
 from __future__ import annotations
@@ -44,29 +44,44 @@ class HeaderDeadline:
     """Mixin for uvicorn's HTTP protocols (httptools or h11): 408 when a request head is too slow.
 
     Both protocols create a new `cycle` when a request's headers are complete, so "no new cycle since
-    the timer was armed" means "the head has not arrived".
+    the timer was armed" means "the head has not arrived". The timer is armed when a connection opens
+    and when the first byte of a later request arrives; an idle keep-alive connection stays uvicorn's
+    business (`timeout_keep_alive` closes it silently), so a pooled client never reads a 408 it did not
+    ask for. A connection that sent nothing at all is closed silently too.
     """
 
     header_timeout_s: float = 10.0
     _header_timer: asyncio.TimerHandle | None = None
     _armed_cycle: Any = None
+    _head_started = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)  # type: ignore[misc]
-        self._arm_header_deadline()
+        self._arm_header_deadline(started=False)
+
+    def data_received(self, data: bytes) -> None:
+        if self._header_timer is None and self._awaiting_head():
+            self._arm_header_deadline(started=True)
+        else:
+            self._head_started = True
+        super().data_received(data)  # type: ignore[misc]
 
     def on_response_complete(self) -> None:
+        self._disarm_header_deadline()
         super().on_response_complete()  # type: ignore[misc]
-        if not self.transport.is_closing():  # type: ignore[attr-defined]
-            self._arm_header_deadline()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_header_deadline()
         super().connection_lost(exc)  # type: ignore[misc]
 
-    def _arm_header_deadline(self) -> None:
+    def _awaiting_head(self) -> bool:
+        cycle = self.cycle  # type: ignore[attr-defined]
+        return cycle is None or bool(cycle.response_complete)
+
+    def _arm_header_deadline(self, *, started: bool) -> None:
         self._disarm_header_deadline()
         self._armed_cycle = self.cycle  # type: ignore[attr-defined]
+        self._head_started = started
         self._header_timer = self.loop.call_later(self.header_timeout_s, self._header_deadline_passed)  # type: ignore[attr-defined]
 
     def _disarm_header_deadline(self) -> None:
@@ -79,10 +94,11 @@ class HeaderDeadline:
         transport: asyncio.Transport = self.transport  # type: ignore[attr-defined]
         if self.cycle is not self._armed_cycle or transport.is_closing():  # type: ignore[attr-defined]
             return  # a request head arrived in time: it is being served
-        log.warning(
-            "request headers too slow; connection closed", extra={"fields": {"timeout_s": self.header_timeout_s}}
-        )
-        transport.write(_timeout_response(self.header_timeout_s))
+        if self._head_started:
+            log.warning(
+                "request headers too slow; connection closed", extra={"fields": {"timeout_s": self.header_timeout_s}}
+            )
+            transport.write(_timeout_response(self.header_timeout_s))
         transport.close()
 
 

@@ -27,6 +27,7 @@ def edge_settings(tmp: Path) -> Settings:
         tmp,
         knowledge={"use_demo": False, "index_path": tmp / "kb.sqlite3"},
         limits={"header_timeout_s": HEADER_TIMEOUT_S, "body_timeout_s": BODY_TIMEOUT_S},
+        load={"request_timeout_s": 120.0},  # the shared CI box can be slow; deadlines are not what these test
     )
 
 
