@@ -72,6 +72,16 @@ class StreamOptions(BaseModel):
     include_usage: bool = False
 
 
+class StructuredOutputs(BaseModel):
+    """vLLM's `structured_outputs`: the answer is one of `choice`, matches `regex`, or fills the `json` schema."""
+
+    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+
+    choice: list[str] | None = Field(None, min_length=1)
+    regex: str | None = None
+    json_schema: dict[str, Any] | None = Field(None, alias="json")
+
+
 class ChatCompletionRequest(BaseModel):
     """POST /v1/chat/completions body (the subset of OpenAI's that visdesk honours)."""
 
@@ -86,6 +96,9 @@ class ChatCompletionRequest(BaseModel):
     stop: str | list[str] | None = None
     temperature: float | None = Field(None, ge=0, le=2)
     response_format: ResponseFormat | None = None
+    structured_outputs: StructuredOutputs | None = Field(
+        None, description="vLLM >= 0.12 style constraint (what a visdesk in front, with engine remote, sends)."
+    )
     n: int = Field(1, ge=1, le=1, description="Only one choice is generated.")
     user: str | None = Field(None, max_length=256, description="End-user id (accepted; not stored).")
     tools: list[dict[str, Any]] | None = Field(

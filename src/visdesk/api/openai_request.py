@@ -156,9 +156,12 @@ def generation_options(body: ChatCompletionRequest) -> GenerationOptions:
         elif body.response_format.type == "json_object":
             response_format = {"type": "object"}
     limit = body.max_completion_tokens or body.max_tokens
+    constraint = body.structured_outputs  # a visdesk in front (engine remote, server_kind vllm) sends these
     return GenerationOptions(
         max_new_tokens=min(limit, MAX_NEW_TOKENS) if limit else None,
-        response_format=response_format,
+        response_format=response_format or (constraint.json_schema if constraint else None),
+        choices=tuple(constraint.choice or ()) if constraint else (),
+        regex=constraint.regex if constraint else None,
         stop=stop,
         temperature=body.temperature,
     )

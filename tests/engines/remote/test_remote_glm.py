@@ -162,3 +162,14 @@ async def test_what_repeats_across_requests_comes_first(fake_upstream: Fake, tmp
     assert first[-1]["content"][0] == second[-1]["content"][0]  # the policy text, before the image
     assert "Refunds are issued within 7 days." in first[-1]["content"][0]["text"]
     assert "Order: A1" in first[-1]["content"][2]["text"] and "Where is my refund?" in first[-1]["content"][2]["text"]
+
+
+async def test_a_visdesk_upstream_honours_structured_outputs(upstream_visdesk: str, tmp_path: Path) -> None:
+    """visdesk's own /v1/chat/completions reads `structured_outputs`, so a chain of two keeps the constraint."""
+    image = intake(png_bytes(render_lines(["Order status: Shipped", "Order: Z9"], size=24, width=500)), ImageSettings())
+    labels = ("Pending", "Shipped", "Cancelled")
+    async with started(upstream_visdesk, tmp_path, send_grounding=False) as engine:
+        deltas = await _collect(engine, request_for("What is the order status?", image=image, choices=labels))
+    answer = "".join(d.text for d in deltas).strip()
+    assert answer in labels
+    assert deltas[-1].structured == {"choice": answer, "valid": True}
