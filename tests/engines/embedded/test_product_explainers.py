@@ -64,6 +64,7 @@ def test_the_explainers_are_registered() -> None:
         ("VD-SK7", "Will it charge my iPhone 15?", "No", "Model"),
         ("VD-CH65", "Will this charge my VD-PB20 power bank?", "Yes", "Power"),
         ("VD-CAM2", "Can I power it from the VD-PB20?", "Yes", "Model"),  # a yes/no naming another product
+        ("VD-SK7", "Is it OK on 230V?", "Yes", "Input"),  # a yes/no naming a voltage
     ],
 )
 def test_verdict_first_then_the_deciding_label_line(
@@ -117,6 +118,7 @@ def test_a_mains_appliance_asks_for_the_voltage(demo_kb: KnowledgeService) -> No
         ("VD-PB20", "这个配什么充电器？", {"VDS-1002"}),
         ("VD-EB2", "Is there a case for this?", {"VDS-1015"}),
         ("VD-TOY3", "这个配什么电池？", {"VDS-1016"}),
+        ("VD-CH65", "Which cable do you recommend for this charger?", {"VDS-1003"}),  # the kind named first
     ],
 )
 def test_recommendations_come_from_the_catalog_with_why_they_fit(

@@ -45,10 +45,16 @@ class Verdict:
 
 
 def applies(spec: QuerySpec, request: EngineRequest) -> bool:
-    """Asked whether it works, answering our follow-up, or a yes/no about it and another catalog product."""
+    """Asked whether it works, answering our follow-up, or a yes/no naming a voltage, a device or a product."""
     if asked_for(spec, Operation.COMPATIBLE, "compatible") or _answers_follow_up(request):
         return True
-    return spec.operation is Operation.VERIFY and _names_another_product(request)
+    if spec.operation is not Operation.VERIFY or photo_product(request) is None:
+        return False
+    # "Is it OK on 230V?", "Is this fine for my iPad?": a yes/no about the product and a voltage or device
+    question = spec.question
+    return (
+        _names_another_product(request) or _asked_mains(question)[0] is not None or _asked_device(question) is not None
+    )
 
 
 def explain(spec: QuerySpec, request: EngineRequest) -> Reply | None:

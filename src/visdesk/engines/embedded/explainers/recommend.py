@@ -45,7 +45,7 @@ def explain(spec: QuerySpec, request: EngineRequest) -> Reply | None:
     if product is None:
         return None
     lang = request.query.language
-    kind = _asked_kind(request.query.question)
+    kind = _asked_kind(request.query.question, str(product.meta.get("category", "")))
     accessories: list[dict[str, Any]] = product.meta.get("accessories") or []
     fitting = [a for a in accessories if kind is None or _is_kind(a, kind)]
     name = product.model
@@ -71,13 +71,19 @@ def explain(spec: QuerySpec, request: EngineRequest) -> Reply | None:
     )
 
 
-def _asked_kind(question: str) -> dict[str, Any] | None:
+def _asked_kind(question: str, own_category: str = "") -> dict[str, Any] | None:
+    """The kind of accessory asked for: named first, and not the kind the product itself is
+    ("Which cable do you recommend for this charger?", "这个充电宝配什么线？" ask for a cable)."""
     lowered = question.lower()
-    words = sorted(((w, k) for k in data()["accessory_kinds"] for w in k["words"]), key=lambda wk: -len(wk[0]))
-    for word, kind in words:
-        if (word in lowered) if not word.isascii() else re.search(rf"\b{re.escape(word)}", lowered):
-            return kind  # type: ignore[no-any-return]
-    return None
+    found: list[tuple[int, int, dict[str, Any]]] = []
+    own = own_category.lower()
+    kinds = [k for k in data()["accessory_kinds"] if not own or not any(c in own for c in k["categories"])]
+    for kind in kinds:
+        for word in kind["words"]:
+            match = re.search(re.escape(word) if not word.isascii() else rf"\b{re.escape(word)}", lowered)
+            if match:
+                found.append((match.start(), -len(word), kind))
+    return min(found, key=lambda f: (f[0], f[1]))[2] if found else None
 
 
 def _is_kind(accessory: dict[str, Any], kind: dict[str, Any]) -> bool:
