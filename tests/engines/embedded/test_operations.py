@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.engines.embedded.docs import document, fact, table
-from visdesk.engines.embedded.operations import fmt, on_table, parse_quantity, pick_choice, quantities
+from tests.engines.embedded.docs import document, fact, table, value
+from visdesk.engines.embedded.operations import fmt, on_chart, on_table, parse_quantity, pick_choice, quantities
 from visdesk.engines.embedded.query import Operation, QuerySpec
 from visdesk.engines.embedded.reply import Reply
 from visdesk.engines.embedded.solve import solve
 from visdesk.engines.embedded.wording import tighten
+from visdesk.perception.document import Chart, ChartMark, Document
 
 BOOKINGS = table(("Day", "Bookings"), [("Monday", "12"), ("Tuesday", "7"), ("Wednesday", "7"), ("Thursday", "20")])
 PARTS = table(("Part", "Price"), [("hinge", "$1.25"), ("bracket", "$3.40"), ("spring", "$0.80")])
@@ -142,3 +143,20 @@ def test_count_between_two_bounds() -> None:
                comparator2="<", threshold2=30.0)  # fmt: skip
     between = on_table(SIZES, spec)
     assert between is not None and between.value == "3"  # 20, 20, 28
+
+
+def test_chart_marks_argmax_lookup_and_series() -> None:
+    def mark(category: str, raw: str, series: str = "") -> ChartMark:
+        return ChartMark("bar", category, value(raw), (0.0, 0.0, 10.0, 10.0), series)
+
+    chart = Chart("Hives per region", (mark("North", "41%"), mark("South", "18%"), mark("East", "27%")), (0, 0, 1, 1))
+    doc = Document(lines=(), charts=(chart,))
+    top = solve(doc, ask("Which region has the highest share of hives?", Operation.ARGMAX))
+    east = on_chart(chart, ask("What is the share in East?", Operation.LOOKUP, rows=("East",)))
+    assert top is not None and top.text == "North has the most."
+    assert east is not None and east.value == "27%"
+    votes = (mark("Men", "40", "Yes"), mark("Men", "60", "No"), mark("Women", "47", "No"))
+    grouped = Chart("Votes", votes, (0, 0, 1, 1))
+    spec = ask("What is the No bar for women?", Operation.LOOKUP, rows=("women",), series=("No",))
+    women_no = on_chart(grouped, spec)
+    assert women_no is not None and women_no.value == "47"

@@ -19,7 +19,7 @@ from fractions import Fraction
 from visdesk.domain import Box
 from visdesk.engines.embedded.query import Operation, QuerySpec
 from visdesk.engines.embedded.resolve import THRESHOLD, Candidate, mentioned, norm, rank, similarity
-from visdesk.perception.document import Cell, Document, TableGrid
+from visdesk.perception.document import Cell, Chart, Document, TableGrid
 
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                  "ten": 10, "a": 1, "an": 1}  # fmt: skip
@@ -148,9 +148,12 @@ def _row_label(table: TableGrid, row: Sequence[Cell]) -> str:
 def selected_rows(points: list[Point], spec: QuerySpec, question: str) -> list[Point]:
     """Points whose label the question (or its row selectors) names, in the order the question names them."""
     by_spec = [max(points, key=lambda p, s=s: similarity(s, p.label)) for s in spec.rows if points]  # type: ignore[misc]
-    if spec.rows and len(by_spec) == len(spec.rows) and all(
-        similarity(s, p.label) >= 0.7 for s, p in zip(spec.rows, by_spec, strict=True)
-    ) and len({id(p) for p in by_spec}) == len(by_spec):
+    if (
+        spec.rows
+        and len(by_spec) == len(spec.rows)
+        and all(similarity(s, p.label) >= 0.7 for s, p in zip(spec.rows, by_spec, strict=True))
+        and len({id(p) for p in by_spec}) == len(by_spec)
+    ):
         return by_spec
     hits: list[tuple[int, Point]] = []
     text = norm(question)
@@ -327,6 +330,40 @@ def on_table(table: TableGrid, spec: QuerySpec) -> Outcome | None:
     if op is Operation.LOOKUP and len(chosen) >= 1:
         cell = chosen[0]
         return Outcome(op, fmt(cell.number), label_col, cell.number, evidence=_evidence([cell]), confidence=0.8)
+    return None
+
+
+def on_chart(chart: Chart, spec: QuerySpec) -> Outcome | None:
+    """The spec's operation over a chart's marks: a series the question names (else every mark), the
+    categories it names; argmax/argmin say the category, lookups and aggregates the value."""
+    marks = [m for m in chart.marks if m.value is not None and m.value.number is not None]
+    if spec.series or len({m.series for m in marks}) > 1:
+        wanted = [*spec.series, spec.target]
+        named = [m for m in marks if m.series and max(similarity(w, m.series) for w in wanted if w) >= 0.8]
+        marks = named or marks
+    points = [Point(m.category, m.value.number, m.box, f"{m.category}: {m.value.raw}")
+              for m in marks if m.value is not None and m.value.number is not None]  # fmt: skip
+    if len(points) < 2:
+        return None
+    raw = {id(p): m.value.raw for p, m in zip(points, marks, strict=True) if m.value is not None}
+    op = spec.operation
+    chosen = selected_rows(points, spec, spec.question)
+    if op in (Operation.ARGMAX, Operation.ARGMIN):
+        pool = chosen if len(chosen) >= 2 else points
+        pick = max(pool, key=lambda p: p.number) if op is Operation.ARGMAX else min(pool, key=lambda p: p.number)
+        if spec.expected in ("number", "money", "percent") and not spec.subject:
+            return Outcome(op, raw[id(pick)], _LABELS[op], pick.number, evidence=_evidence([pick]))
+        return Outcome(op, pick.label, _LABELS[op], pick.number, evidence=_evidence([pick]))
+    if op is Operation.LOOKUP and len(chosen) == 1:
+        return Outcome(op, raw[id(chosen[0])], chosen[0].label, chosen[0].number, evidence=_evidence(chosen))
+    if op is Operation.DIFFERENCE and len(chosen) >= 2:
+        diff = abs(chosen[0].number - chosen[1].number)
+        return Outcome(op, fmt(diff), "difference", diff, evidence=_evidence(chosen[:2]), computed=True)
+    if op in _AGGREGATES:
+        use = chosen if len(chosen) >= 2 else points
+        result = aggregate(op, [p.number for p in use])
+        if result is not None:
+            return Outcome(op, fmt(result), _LABELS[op], result, evidence=_evidence(use), computed=True)
     return None
 
 

@@ -7,7 +7,7 @@ the next stage (or to the honest "not found"), never state a value it did not fi
 
 from __future__ import annotations
 
-from visdesk.engines.embedded.operations import Outcome, holds, lookup, on_table, pick_choice
+from visdesk.engines.embedded.operations import Outcome, holds, is_stem_leaf, lookup, on_chart, on_table, pick_choice
 from visdesk.engines.embedded.query import Operation, QuerySpec
 from visdesk.engines.embedded.reply import Reply
 from visdesk.engines.embedded.resolve import THRESHOLD
@@ -44,6 +44,13 @@ def solve(document: Document, spec: QuerySpec, first: bool = False) -> Reply | N
 
 
 def _tables(document: Document, spec: QuerySpec) -> Outcome | None:
+    """Charts first (a chart's marks are the more specific reading of a page that also lines up as a
+    grid), then tables."""
+    plots = any(is_stem_leaf(t) for t in document.tables)  # a stem-and-leaf plot is no bar chart
+    for chart in () if plots else document.charts:
+        outcome = on_chart(chart, spec)
+        if outcome is not None:
+            return outcome
     for table in document.tables:
         outcome = on_table(table, spec)
         if outcome is not None:
