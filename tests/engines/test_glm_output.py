@@ -164,3 +164,12 @@ def test_a_box_list_without_box_markers_is_read_too() -> None:
 def test_double_brackets_that_are_not_boxes_stay_text(text: str) -> None:
     shown, _, boxes = parse_reply(text)
     assert shown == text and boxes == []
+
+
+def test_a_reply_that_is_only_a_box_still_gets_words() -> None:
+    from visdesk.domain import Evidence
+    from visdesk.engines.glm_output import box_only_answer
+
+    named = (Evidence("Serial: 4417", (1, 2, 3, 4)), Evidence("Serial: 4417", (1, 2, 3, 5)))
+    assert box_only_answer(named, "en") == "Serial: 4417"
+    assert box_only_answer((Evidence("", (1, 2, 3, 4)),), "zh") == "已在图中标出。"

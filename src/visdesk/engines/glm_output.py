@@ -290,3 +290,13 @@ def answer_evidence(parser: GlmOutputParser, image: ImageInput | None, seen: Per
     boxes = box_evidence(parser.boxes, image, seen)
     named = {e.text for e in boxes}
     return tuple(boxes + [e for e in quoted_lines(parser.answer, seen) if e.text not in named])
+
+
+BOX_ONLY = {"en": "It is marked on the image.", "zh": "已在图中标出。"}
+
+
+def box_only_answer(evidence: tuple[Evidence, ...], language: str) -> str:
+    """Words for a reply that was nothing but a box (a pure grounding answer): the OCR lines it covers,
+    else a short pointer to the drawn box, so the customer never gets an empty answer."""
+    named = [e.text for e in evidence if e.box is not None and e.text]
+    return "; ".join(dict.fromkeys(named)) if named else BOX_ONLY.get(language, BOX_ONLY["en"])

@@ -23,7 +23,7 @@ from visdesk.domain import Delta, EngineRequest, Evidence, Grounding, ImageInput
 from visdesk.engines.base import Capabilities
 from visdesk.engines.circuit_breaker import CircuitBreaker
 from visdesk.engines.constraints import check_reply, upstream_fields
-from visdesk.engines.glm_output import GlmOutputParser, answer_evidence
+from visdesk.engines.glm_output import GlmOutputParser, answer_evidence, box_only_answer
 from visdesk.engines.prompt import build_messages
 from visdesk.engines.remote_client import (
     in_band_error,
@@ -249,11 +249,13 @@ class RemoteEngine:
             yield Delta(text=tail.text, reasoning=tail.reasoning if keep else "")
         seen = request.grounding.seen if self.settings.send_grounding else None
         own = answer_evidence(parser, image, seen)
+        answer = parser.answer
+        if not answer and parser.boxes and own:  # the reply was only a box: say what it marks
+            answer = box_only_answer(own, request.query.language)
+            yield Delta(text=answer)
         named = {e.text for e in upstream_evidence}
         evidence = upstream_evidence + tuple(e for e in own if e.text not in named) if own else None
-        yield Delta(
-            finish_reason=finish, evidence=evidence, structured=check_reply(parser.answer, request.query.options)
-        )
+        yield Delta(finish_reason=finish, evidence=evidence, structured=check_reply(answer, request.query.options))
 
 
 def create(settings: Settings, argument: str) -> RemoteEngine:

@@ -22,7 +22,7 @@ from typing import Any
 from visdesk.domain import Delta, EngineRequest, Mode, Source
 from visdesk.engines.base import Capabilities
 from visdesk.engines.constraints import check_reply, compiled_regex, schema_of
-from visdesk.engines.glm_output import THINK_BEGIN, GlmOutputParser, answer_evidence
+from visdesk.engines.glm_output import THINK_BEGIN, GlmOutputParser, answer_evidence, box_only_answer
 from visdesk.engines.hf.batching import Batcher
 from visdesk.engines.hf.generation import GenerationStats, Generator, Job
 from visdesk.engines.hf.loading import LoadedModel, load_model, resolve_model_dir, weights_available
@@ -127,10 +127,15 @@ class TransformersEngine:
                     yield Delta(text=piece.text, reasoning=piece.reasoning if keep else "")
                 if kind == "end":
                     break
+            evidence = answer_evidence(parser, request.query.image, request.grounding.seen)
+            answer = parser.answer
+            if not answer and parser.boxes and evidence:  # the reply was only a box: say what it marks
+                answer = box_only_answer(evidence, request.query.language)
+                yield Delta(text=answer)
             yield Delta(
-                evidence=answer_evidence(parser, request.query.image, request.grounding.seen),
+                evidence=evidence,
                 sources=tuple(Source(p.title, p.section, p.source) for p in request.grounding.passages),
-                structured=check_reply(parser.answer, request.query.options),
+                structured=check_reply(answer, request.query.options),
                 finish_reason=job.finish_reason,
                 usage=job.usage(),
             )

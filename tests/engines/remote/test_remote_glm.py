@@ -173,3 +173,12 @@ async def test_a_visdesk_upstream_honours_structured_outputs(upstream_visdesk: s
     answer = "".join(d.text for d in deltas).strip()
     assert answer in labels
     assert deltas[-1].structured == {"choice": answer, "valid": True}
+
+
+async def test_a_box_only_reply_gets_a_pointer_and_its_box(fake_upstream: Fake, tmp_path: Path) -> None:
+    url, _ = fake_upstream
+    image = _image()
+    async with started(url, tmp_path, model="say:<|begin_of_box|>[[100, 200, 500, 300]]<|end_of_box|>") as engine:
+        deltas = await _collect(engine, request_for("Where is the serial number?", image=image))
+    assert "".join(d.text for d in deltas) == "It is marked on the image."
+    assert deltas[-1].evidence and deltas[-1].evidence[0].box == box_to_pixels(BOX, image.original_size)
