@@ -293,3 +293,63 @@ def test_growth_from_one_period_to_another_is_a_difference() -> None:
     spec = parse_question("How much did sales grow from March to April?", "en")
     assert spec.operation is Operation.DIFFERENCE and spec.rows == ("March", "April")
     assert parse_question("3月比2月多了多少？", "zh").rows == ("3月", "2月")
+
+
+# Several wordings of one question (zh, en, polite, indirect, terse, mixed) must read the same.
+SAME_QUESTION = [
+    (
+        ("lookup", "tracking_no", "code"),
+        ["运单号是多少？", "能不能告诉我运单号", "麻烦帮我查一下快递单号", "我想知道物流单号。", "运单号？",
+         "What is the tracking number?", "Can you tell me the tracking number?", "I'd like to know the waybill number.",
+         "tracking no?", "这个tracking number是多少"],
+    ),
+    (
+        ("lookup", "total", "money"),
+        ["总金额是多少？", "一共付了多少钱？", "请问实付金额是多少", "What's the grand total?",
+         "How much was the total?", "Could you please tell me the amount due?", "能告诉我合计吗？"],
+    ),
+    (
+        ("lookup", "order_date", "date"),
+        ["下单时间是什么时候？", "什么时候下的单？", "When was the order placed?", "What is the order date?",
+         "Can you tell me the order date?"],
+    ),
+    (
+        ("lookup", "gate", "code"),
+        ["登机口是几号？", "请问登机口是哪个", "我想知道登机口。", "Which gate is it?", "What's the boarding gate?",
+         "Can you tell me the gate number?"],
+    ),
+    (
+        ("verify", "rejected", None),
+        ["退款被拒绝了吗？", "我的退款是不是被驳回了", "Was my refund rejected?", "Has the refund been declined?",
+         "Is the refund denied?"],
+    ),
+    (
+        ("compare", "total", None),
+        ["总价超过500元吗？", "合计是不是大于500", "Is the total over 500?", "Is the total more than $500?",
+         "Does the total exceed 500?"],
+    ),
+    (
+        ("argmax", "price", None),
+        ["哪个商品最贵？", "最贵的是哪个？", "Which item is the most expensive?", "What's the most expensive product?",
+         "Could you tell me which item costs the most?"],
+    ),
+    (
+        ("mean", "", "number"),
+        ["平均数是多少？", "这些数的平均值是多少", "What is the mean of the numbers?", "What's the average?",
+         "Can you tell me the average value?"],
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("reading", "wordings"), SAME_QUESTION, ids=[r[0][0] + "-" + r[0][1] for r in SAME_QUESTION])
+def test_paraphrases_read_the_same(reading: tuple[str, str, str | None], wordings: list[str]) -> None:
+    operation, what, expected = reading
+    for question in wordings:
+        spec = parse_question(question, "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in question) else "en")
+        assert spec.operation.value == operation, question
+        if operation == "verify":
+            assert spec.state == what and spec.polarity, question
+        elif what:
+            assert what in spec.fields, (question, spec.fields)
+        if expected:
+            assert spec.expected == expected, (question, spec.expected)

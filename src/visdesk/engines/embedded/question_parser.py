@@ -107,17 +107,19 @@ def parse(question: str, language: Literal["zh", "en"]) -> QuerySpec:
         op = Operation.LOOKUP  # "How many bears are at the Atlantic Zoo?", "How many are in stock?": a printed number
     state, claim = _state(hay, lang) if op is Operation.VERIFY else ("", "")
     polarity = not _negated(hay, claim, c) if op in (Operation.VERIFY, Operation.COMPARE) else True
-    implied = next((f for cue, f in c.implied_target.items() if qt.has(hay, cue, lang)), "")
-    if implied and not field_names:
-        field_names = (implied,)
     subject = _subject(core, lang)
     if rule is not None:  # "the range of the numbers", "in total": the field word is the operation's cue
         cue_spans = [cue for cue in rule.cues if qt.has(hay, cue, lang)]
         found = [f for f in found if not any(f[1].casefold() in cue for cue in cue_spans)]
         field_names = tuple(dict.fromkeys(name for _, _, names in found for name in names))
+    implied = next((f for cue, f in c.implied_target.items() if qt.has(hay, cue, lang)), "")
+    if implied and any(lexicon().kind(n) == lexicon().kind(implied) for n in field_names):
+        implied = ""  # "发货日期最晚": the named ship date is more precise than "latest" → a date
+    if implied:  # "哪个商品最贵": the price is compared, the product is what the answer names
+        field_names = (implied, *(f for f in field_names if f != implied))
     words = _content_words(bare, c, rule, used | {claim, subject} | {limit_text(core, t) for t in limits}, found)
     target = quote or (found[0][1] if found else "") or (words[0] if words else "")
-    if not target and implied:
+    if implied and (not target or (subject and subject.casefold() in target.casefold())):
         target = lexicon().fields[implied].display(lang)
     comparator, threshold = _comparison(op, limit, budget, hay, c)
     second = limits[1] if len(limits) > 1 and comparator is not None and limits[1].value is not None else None
