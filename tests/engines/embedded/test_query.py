@@ -353,3 +353,31 @@ def test_paraphrases_read_the_same(reading: tuple[str, str, str | None], wording
             assert what in spec.fields, (question, spec.fields)
         if expected:
             assert spec.expected == expected, (question, spec.expected)
+
+
+@pytest.mark.parametrize(
+    ("question", "polarity", "state"),
+    [
+        ("钱扣了没有", True, "paid"),  # V了没有 asks; it does not negate
+        ("退款了没？", True, "refunded"),
+        ("是不是还没付款？", False, "paid"),
+        ("没有退款吗", False, "refunded"),
+        ("Did my payment go through?", True, "paid"),
+        ("Is my order delayed?", True, "delayed"),
+    ],
+)
+def test_question_forms_that_ask_are_not_negations(question: str, polarity: bool, state: str) -> None:
+    spec = parse_question(question, "zh")
+    assert spec.operation is Operation.VERIFY and (spec.polarity, spec.state) == (polarity, state)
+
+
+def test_what_does_a_code_mean_is_an_explanation_not_an_average() -> None:
+    spec = parse_question("What does error code E1024 mean?", "en")
+    assert spec.operation is Operation.EXPLAIN and "E1024" in spec.rows
+    assert parse_question("What does E1024 mean?", "en").operation is Operation.EXPLAIN
+
+
+def test_a_preposition_without_a_number_is_no_threshold() -> None:
+    spec = parse_question("Is this still under warranty?", "en")
+    assert spec.operation is Operation.VERIFY and spec.comparator is None
+    assert parse_question("How much is due?", "en").expected == "money"

@@ -28,7 +28,7 @@ _HOW_MUCH_THING = re.compile(
 )
 _AMOUNT_WORDS = ("budget", "预算", "limit", "限额", "额度")
 _WHICH_EN = re.compile(
-    r"(?i)\b(?:which|what)\s+(?!(?:is|are|was|were|does|do|did|has|have|kind|type|the|a|an|this|that|it)\b)([a-z]+)"
+    r"(?i)\b(?:which|what)\s+(?!(?:is|are|was|were|does|do|did|has|have|kind|type|the|a|an|this|that|it|should|can|could|would|will)\b)([a-z]+)"
 )
 _WHICH_ZH = re.compile(r"哪(?:一)?(个|家|位|款|项|种|条|件|张|些|天|月|年|周|次|里|儿)?")
 _ZH_UNITS = {"天": "天", "月": "月", "年": "年", "周": "周", "次": "次"}  # "哪天", "哪个月": the unit is the subject
@@ -211,12 +211,15 @@ def _is_yesno(core: str, hay: str, c: Cues, choices: tuple[str, ...], requested:
 
 
 def _negated(hay: str, claim: str, c: Cues) -> bool:
-    text = hay.replace(claim.casefold(), " ") if claim else hay
+    """A negated yes/no question; "扣了没有？", "有没有" and "是不是" ask, they do not negate."""
+    text = hay
     if c.language == "zh":
-        text = _AB_NOT_AB.sub(" ", text)
+        text = re.sub(r"(?:了)?(?:没有|没)\s*[?？]?\s*$", " ", _AB_NOT_AB.sub(" ", text.rstrip()))
         for marker in c.yesno_markers:
             text = text.replace(marker, " ")
+        text = text.replace(claim.casefold(), " ") if claim else text
         return any(n in text for n in c.negations)
+    text = text.replace(claim.casefold(), " ") if claim else text
     return any(qt.has(text, n, "en") for n in c.negations) or "n't " in text
 
 
@@ -241,7 +244,7 @@ def _operation(
         if rule.needs_options and len(choices) + len(rows) < 2:
             continue
         against_amount = qt.first(hay, c.budget, c.language) or qt.first(hay, _AMOUNT_WORDS, c.language)
-        if rule.op == "compare" and limit is None and not against_amount:
+        if rule.op == "compare" and (limit is None or limit.value is None) and not against_amount:
             continue  # "over" with no number and no amount named is not a comparison
         return rule
     return None
@@ -254,6 +257,8 @@ def _comparison(
         return "<=", budget if limit is None or limit.value is None else limit.value
     if limit is None or op not in (Operation.COMPARE, Operation.COUNT, Operation.VERIFY, Operation.LOOKUP):
         return None, None
+    if limit.value is None and op is not Operation.COMPARE:
+        return None, None  # "still under warranty": a preposition, not a threshold
     return cast(Comparator, limit.comparator), limit.value
 
 
@@ -320,10 +325,9 @@ def _expected(
     for kind, phrases in c.expected_strong.items():
         if qt.first(hay, phrases, c.language):
             return cast(ValueKind, kind)
-    for name in fields:
-        field_kind = lexicon().kind(name)
-        if field_kind and field_kind != "text":
-            return field_kind
+    field_kind = lexicon().kind(fields[0]) if fields else None  # the field asked about, not one named beside it
+    if field_kind and field_kind != "text":
+        return field_kind
     if c.language == "en" and _HOW_MUCH_THING.search(hay):
         return "number"  # "how much cheese was eaten": a quantity, not money
     for kind, phrases in c.expected_weak.items():

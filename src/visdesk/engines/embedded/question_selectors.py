@@ -86,6 +86,8 @@ def selectors(
         words = run.split()
         while words and words[0].casefold() in c.question_words | _ARTICLES:
             words = words[1:]
+        while words and words[-1].casefold() in ("of", "the", "de"):
+            words = words[:-1]
         run = " ".join(words)
         calendar = run.casefold() in c.calendar
         opener = m.start() == 0 and len(words) == 1 and not calendar and not re.search(r"\d|^[A-Z]{2,}$", run)
@@ -272,7 +274,7 @@ def content_words(
     current = ""
     for pair in zh_tagger().cut(text, HMM=False):
         word = pair.word.strip()
-        keep = pair.flag.startswith(_ZH_KEEP) and any(ch.isalnum() for ch in word)
+        keep = pair.flag.startswith(_ZH_KEEP) and any(ch.isalnum() for ch in word) and word not in c.negations
         if word and word != "|" and word not in c.question_words and keep:
             current += word
         elif current:

@@ -49,7 +49,7 @@ def padded(text: str) -> str:
 
 @cache
 def _gapped(phrase: str) -> re.Pattern[str]:
-    return re.compile(".{0,12}?".join(re.escape(part) for part in phrase.casefold().split("…")))
+    return re.compile(".{0,24}?".join(re.escape(part) for part in phrase.casefold().split("…")))
 
 
 def has(haystack: str, phrase: str, language: str) -> bool:
