@@ -32,6 +32,7 @@ from visdesk.domain import (
     Recommendation,
     Source,
     Turn,
+    Upload,
 )
 from visdesk.errors import AppError, ErrorCode
 from visdesk.input_contract import checked_ask
@@ -133,7 +134,8 @@ class Pipeline:
             session_id, history = await self._session(ask.session_id, ask.owner)
             if not ask.session_id and ask.history:  # client-held conversation (OpenAI API)
                 history = ask.history[-s.settings.history.max_turns :]
-            image = await self._image(ask.image_bytes, history)
+            upload = ask.upload or (Upload(ask.image_bytes) if ask.image_bytes is not None else None)
+            image = await self._image(upload, history)
             record["image_id"] = image.content_id[:16] if image else None
             language: Language = detect_language(question)
             options_key = ask.options.cache_key_part()
@@ -213,13 +215,15 @@ class Pipeline:
             return session_id, await s.history.turns(session_id, s.settings.history.max_turns, owner=owner)
         return await s.history.new_session_id(owner=owner), ()
 
-    async def _image(self, data: bytes | None, history: tuple[Turn, ...]) -> ImageInput | None:
-        """Decode a new image, or reuse the session's latest image for a follow-up question."""
+    async def _image(self, upload: Upload | None, history: tuple[Turn, ...]) -> ImageInput | None:
+        """Decode a new image (an upload seen before is known by its digest, undecoded), or reuse the
+        session's latest image for a follow-up question."""
         s = self.services
-        if data is not None:
-            digest = hashlib.sha256(data).digest()
+        if upload is not None:
+            digest = upload.digest
             image = self._seen_bytes(digest)
             if image is None:
+                data = upload.decode(upload.sent)
                 image = await asyncio.to_thread(image_intake.intake, data, s.settings.images)
                 self._remember_bytes(digest, image)
             await s.safety.check_image(image)

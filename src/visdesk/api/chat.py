@@ -6,21 +6,22 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 
-from visdesk.api.common import decode_image_field, get_pipeline, reply, request_id, wants_stream
+from visdesk.api.common import get_pipeline, image_field_upload, reply, request_id, wants_stream
+from visdesk.api.json_route import JsonRoute
 from visdesk.api.security import principal
 from visdesk.domain import Ask, GenerationOptions
 from visdesk.errors import AppError, ErrorCode
 from visdesk.protocol import ChatRequest, ChatResponse, ErrorResponse
 from visdesk.settings import MB
 
-router = APIRouter(tags=["chat"])
+router = APIRouter(tags=["chat"], route_class=JsonRoute)  # JSON bodies parsed by pydantic-core
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorResponse} for code in (400, 401, 404, 413, 415, 422, 429, 503, 504)
 }
 
 
-def _require_image_or_session(image: bytes | None, session_id: str | None) -> None:
+def _require_image_or_session(image: object | None, session_id: str | None) -> None:
     if image is None and not session_id:
         raise AppError(
             ErrorCode.MISSING_IMAGE,
@@ -68,8 +69,8 @@ async def chat_form(
 
 @router.post("/v1/chat", response_model=ChatResponse, responses=ERRORS)
 async def chat_json(request: Request, body: ChatRequest) -> Any:
-    data = decode_image_field(body.image) if body.image is not None else None
-    _require_image_or_session(data, body.session_id)
+    upload = image_field_upload(body.image) if body.image is not None else None  # decoded only if new
+    _require_image_or_session(upload, body.session_id)
     options = GenerationOptions(
         max_new_tokens=body.max_new_tokens,
         choices=tuple(body.choices or ()),
@@ -78,7 +79,7 @@ async def chat_json(request: Request, body: ChatRequest) -> Any:
     )
     ask = Ask(
         question=body.question,
-        image_bytes=data,
+        upload=upload,
         session_id=body.session_id,
         options=options,
         request_id=request_id(request),

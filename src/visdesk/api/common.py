@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from visdesk.domain import Answer, Delta
+from visdesk.domain import Answer, Delta, Upload
 from visdesk.errors import AppError, ErrorCode
 from visdesk.pipeline import Pipeline
 from visdesk.streaming import answer_json, collect, sse_events
@@ -60,6 +60,16 @@ def decode_image_field(value: str) -> bytes:
             ErrorCode.BAD_BASE64,
             "The image field is not valid base64. Send standard base64 of the file bytes, or a data: URL.",
         ) from exc
+
+
+def _decode_sent_field(sent: bytes) -> bytes:
+    return decode_image_field(sent.decode("utf-8", "surrogatepass"))
+
+
+def image_field_upload(value: str) -> Upload:
+    """A base64 / data: URL field as an Upload: recognised by the digest of the text as sent, decoded
+    (and refused with bad_base64 …) only when this exact text was not seen before."""
+    return Upload(value.encode("utf-8", "surrogatepass"), decode=_decode_sent_field)
 
 
 async def until_disconnected(request: Request, awaitable: Any) -> Any:

@@ -15,11 +15,11 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
-from fastapi.routing import APIRoute
 
 from visdesk.api import client_tasks
 from visdesk.api.common import SSE_HEADERS, get_pipeline, primed, request_id, until_disconnected
-from visdesk.api.openai_request import earlier_turns, generation_options, image_bytes, question_and_image_url
+from visdesk.api.json_route import JsonRoute
+from visdesk.api.openai_request import earlier_turns, generation_options, image_upload, question_and_image_url
 from visdesk.api.openai_stream import chunk_events, completion, openai_error_response
 from visdesk.api.security import principal
 from visdesk.domain import Answer, Ask, Delta
@@ -31,8 +31,8 @@ from visdesk.streaming import collect
 STARTED = int(time.time())
 
 
-class OpenAIRoute(APIRoute):
-    """Renders AppError and validation errors of these routes in OpenAI's error shape."""
+class OpenAIRoute(JsonRoute):
+    """Renders AppError and validation errors of these routes in OpenAI's error shape (fast JSON body parsing)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -79,10 +79,10 @@ async def chat_completions(request: Request, body: ChatCompletionRequest) -> Any
     if task is not None:
         return _task_reply(request, body, task)
     question, url = question_and_image_url(body.messages)
-    data = await image_bytes(url, get_pipeline(request).services.settings) if url is not None else None
+    upload = await image_upload(url, get_pipeline(request).services.settings) if url is not None else None
     ask = Ask(
         question=question,
-        image_bytes=data,
+        upload=upload,
         options=generation_options(body),
         history=earlier_turns(body.messages),
         request_id=request_id(request),

@@ -20,8 +20,8 @@ import re
 
 import httpx
 
-from visdesk.api.common import decode_image_field
-from visdesk.domain import GenerationOptions, Turn
+from visdesk.api.common import image_field_upload
+from visdesk.domain import GenerationOptions, Turn, Upload
 from visdesk.errors import AppError, ErrorCode
 from visdesk.protocol_openai import ChatCompletionRequest, ChatMessage, ImagePart, OtherPart, TextPart
 from visdesk.settings import Settings
@@ -105,17 +105,17 @@ def url_allowed(url: str, prefixes: list[str]) -> bool:
     return False
 
 
-async def image_bytes(url: str, settings: Settings) -> bytes:
-    """A data: URL decoded, or an allowed http(s) URL fetched (size-capped, no redirects)."""
+async def image_upload(url: str, settings: Settings) -> Upload:
+    """A data: URL (decoded only if not seen before), or an allowed http(s) URL fetched (size-capped, no redirects)."""
     if not url.strip().lower().startswith(("http://", "https://")):
-        return decode_image_field(url)
+        return image_field_upload(url)
     if not url_allowed(url.strip(), settings.safety.allowed_image_url_prefixes):
         raise AppError(
             ErrorCode.REMOTE_IMAGE_URL_REFUSED,
             "Image URLs are not fetched by this server (only URLs under VISDESK_SAFETY__ALLOWED_IMAGE_URL_PREFIXES). "
             "Send the image as a data: URL (data:image/png;base64,...).",
         )
-    return await _fetch(url.strip(), settings.images.max_upload_bytes)
+    return Upload(await _fetch(url.strip(), settings.images.max_upload_bytes))
 
 
 async def _fetch(url: str, max_bytes: int) -> bytes:

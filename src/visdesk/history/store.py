@@ -33,7 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from visdesk.domain import ANONYMOUS, Answer, ImageInput, Query, Turn
 from visdesk.errors import AppError, ErrorCode
-from visdesk.history.group_commit import GroupCommitter
+from visdesk.history.group_commit import GroupCommitter, Row, Rows
 from visdesk.history.memory import unknown_message, unknown_session
 from visdesk.history.models import FeedbackRow, ImageRow, MessageRow, SessionRow, utcnow
 from visdesk.image_store import StoredImage, decode_image, encode_image
@@ -74,6 +74,7 @@ class SqlHistory:
         # One writer thread commits concurrent writes together (one fsync for all of them); it is
         # also this process's only writer, which is what SQLite wants.
         self.writer = GroupCommitter(engine)
+        self._statements = _RecordStatements(engine.dialect.name)
         self._pending: OrderedDict[str, str] = OrderedDict()  # minted, not yet recorded session id → owner
 
     # -- HistoryStore --------------------------------------------------------------------------
@@ -187,10 +188,24 @@ class SqlHistory:
             ).all()
         return tuple(Turn(row.question, row.answer, row.image_content_id) for row in reversed(rows))
 
-    def _record_work(
-        self, query: Query, answer: Answer, content_id: str | None, stored: StoredImage | None
-    ) -> Callable[[Connection], None]:
+    def _record_work(self, query: Query, answer: Answer, content_id: str | None, stored: StoredImage | None) -> Rows:
+        """The answer's rows (session upsert, image, message) for the writer to batch with its neighbours."""
         now = utcnow()
+        statements = self._statements
+        session = {"id": answer.session_id, "created_at": now, "updated_at": now, "client": query.client,
+                   "owner": query.owner}  # fmt: skip
+        rows = [Row(0, statements.session, session, key=answer.session_id, keep=("created_at", "client", "owner"))]
+        if stored is not None:
+            image = {
+                "content_id": stored.content_id,
+                "media_type": stored.media_type,
+                "original_width": stored.original_size[0],
+                "original_height": stored.original_size[1],
+                "byte_size": stored.byte_size,
+                "data": stored.png,
+                "created_at": now,
+            }
+            rows.append(Row(1, statements.image, image, key=stored.content_id, keep=tuple(image)))
         message = {
             "id": answer.message_id,
             "session_id": answer.session_id,
@@ -212,30 +227,8 @@ class SqlHistory:
             ],
             "structured": answer.structured,
         }
-
-        def work(connection: Connection) -> None:
-            session = {
-                "id": answer.session_id,
-                "created_at": now,
-                "updated_at": now,
-                "client": query.client,
-                "owner": query.owner,
-            }
-            _upsert(connection, sessions_t, session, key="id", on_conflict_set={"updated_at": now})
-            if stored is not None:
-                image = {
-                    "content_id": stored.content_id,
-                    "media_type": stored.media_type,
-                    "original_width": stored.original_size[0],
-                    "original_height": stored.original_size[1],
-                    "byte_size": stored.byte_size,
-                    "data": stored.png,
-                    "created_at": now,
-                }
-                _upsert(connection, images_t, image, key="content_id", on_conflict_set=None)
-            connection.execute(insert(messages_t).values(**message))
-
-        return work
+        rows.append(Row(2, statements.message, message))
+        return Rows(tuple(rows))
 
     def _load_image(self, content_id: str) -> StoredImage | None:
         with self.engine.connect() as connection:
@@ -284,31 +277,24 @@ class SqlHistory:
             return int(connection.scalar(select(func.count()).select_from(target)) or 0)
 
 
+class _RecordStatements:
+    """The constant statements of an answer's rows (one object each, so the writer can executemany them)."""
+
+    def __init__(self, dialect: str) -> None:
+        insert_for = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        session = insert_for(sessions_t)
+        self.session: Executable = session.on_conflict_do_update(
+            index_elements=["id"], set_={"updated_at": session.excluded.updated_at}
+        )
+        self.image: Executable = insert_for(images_t).on_conflict_do_nothing(index_elements=["content_id"])
+        self.message: Executable = insert(messages_t)
+
+
 def _is_owned(connection: Connection, session_id: str, owner: str) -> bool:
     found = connection.scalar(
         select(sessions_t.c.id).where(sessions_t.c.id == session_id, sessions_t.c.owner == owner)
     )
     return found is not None
-
-
-def _upsert(
-    connection: Connection, table: Table, values: dict[str, Any], *, key: str, on_conflict_set: dict[str, Any] | None
-) -> None:
-    """INSERT, or on a duplicate key UPDATE `on_conflict_set` (or do nothing): native upsert of both backends."""
-    statement: Executable
-    if connection.dialect.name == "postgresql":
-        pg = postgresql.insert(table).values(**values)
-        if on_conflict_set:
-            statement = pg.on_conflict_do_update(index_elements=[key], set_=on_conflict_set)
-        else:
-            statement = pg.on_conflict_do_nothing(index_elements=[key])
-    else:
-        lite = sqlite.insert(table).values(**values)
-        if on_conflict_set:
-            statement = lite.on_conflict_do_update(index_elements=[key], set_=on_conflict_set)
-        else:
-            statement = lite.on_conflict_do_nothing(index_elements=[key])
-    connection.execute(statement)
 
 
 def _iso(value: datetime | None) -> str | None:
