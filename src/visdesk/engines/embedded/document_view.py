@@ -10,6 +10,7 @@ stem-and-leaf plot, a schedule) is read as one here, from the rows perception al
 from __future__ import annotations
 
 import itertools
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
@@ -39,6 +40,11 @@ def document_of(seen: Perception) -> Document:
     laid = grid_from_rows(seen.lines, rows)
     tables = (laid,) if laid is not None else tuple(grid(t) for t in seen.tables if t.rows)
     return Document(lines=seen.lines, facts=facts, tables=tables)
+
+
+def _heading(text: str) -> bool:
+    """A header cell: words, or a year naming a column ('1996', '2006')."""
+    return parse_value(text).number is None or re.fullmatch(r"(?:19|20)\d\d", text.strip()) is not None
 
 
 def _filled(table: TableGrid) -> float:
@@ -133,7 +139,10 @@ def grid_from_rows(lines: Sequence[OcrLine], rows: Sequence[Sequence[int]]) -> T
     if above:
         top = above[-1]
         head_cells = split[top]
-        if len(head_cells) == width and all(parse_value(t).number is None for t, _ in head_cells):
+        if len(head_cells) < width:  # '1996 2006' over two columns: one word per column
+            words = [(w, b) for t, b in head_cells for w in t.split()]
+            head_cells = words if len(words) == width else head_cells
+        if len(head_cells) == width and all(_heading(t) for t, _ in head_cells):
             header = [t for t, _ in head_cells]
         elif len(rows[top]) == 1:
             header = _split_header(lines[rows[top][0]], centres)

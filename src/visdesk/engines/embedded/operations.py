@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from visdesk.domain import Box
+from visdesk.domain import Box, OcrLine
 from visdesk.engines.embedded.query import Operation, QuerySpec
-from visdesk.engines.embedded.resolve import THRESHOLD, Candidate, mentioned, norm, rank, similarity
-from visdesk.perception.document import Cell, Chart, Document, TableGrid
+from visdesk.engines.embedded.resolve import THRESHOLD, Candidate, mentioned, norm, rank, similarity, words
+from visdesk.perception.document import Cell, Chart, Document, TableGrid, Value
 
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                  "ten": 10, "a": 1, "an": 1}  # fmt: skip
@@ -77,12 +77,19 @@ def parse_quantity(text: str) -> float | None:
 # ---------------------------------------------------------------- tables → points
 
 
+def magnitude(value: Value) -> float | None:
+    """What a value is ordered by: its number, or a date as a day count (the latest ship date)."""
+    if value.number is not None:
+        return value.number
+    return float(value.date.toordinal()) if value.date is not None else None
+
+
 def numeric_columns(table: TableGrid) -> list[int]:
-    """Columns most of whose body cells hold a number (money, number, percent)."""
+    """Columns most of whose body cells hold a number (money, number, percent) or a date."""
     out = []
     for c in range(len(table.columns)):
         cells = table.column(c)
-        numeric = sum(cell.value.number is not None for cell in cells)
+        numeric = sum(magnitude(cell.value) is not None for cell in cells)
         if cells and numeric >= max(1, len(cells) * 0.6):
             out.append(c)
     return out
@@ -120,7 +127,8 @@ def choose_column(table: TableGrid, spec: QuerySpec, question: str) -> int | Non
     numeric = [c for c in numeric_columns(table) if c != table.label_column]
     if not numeric:
         return None
-    named = [*spec.columns, spec.target] if spec.columns or spec.target else []
+    named = [*spec.columns, spec.target, *(a for f in spec.fields for a in _aliases(f))]
+    named = [n for n in named if n]
     scored = [(max((similarity(s, table.columns[c]) for s in named), default=0.0),
                mentioned(question, table.columns[c]), c) for c in numeric]  # fmt: skip
     best = max(scored, key=lambda s: (max(s[0], s[1]), s[2]))
@@ -129,14 +137,33 @@ def choose_column(table: TableGrid, spec: QuerySpec, question: str) -> int | Non
     return numeric[-1]
 
 
+def column_is_guessed(table: TableGrid, spec: QuerySpec, column: int) -> bool:
+    """Several numeric columns and none named: the operation ran over a guess."""
+    numeric = [c for c in numeric_columns(table) if c != table.label_column]
+    named = [*spec.columns, spec.target, *(a for f in spec.fields for a in _aliases(f))]
+    head = table.columns[column] if column < len(table.columns) else ""
+    named_score = max((similarity(n, head) for n in named if n), default=0.0)
+    return len(numeric) > 1 and max(named_score, mentioned(spec.question, head)) < 0.6
+
+
+def _aliases(field_name: str) -> tuple[str, ...]:
+    from visdesk.engines.embedded.lexicon import lexicon
+
+    try:
+        return lexicon().aliases(field_name)
+    except KeyError:
+        return ()
+
+
 def row_points(table: TableGrid, column: int) -> list[Point]:
     points = []
     for row in table.cells:
         cell = next((c for c in row if c.column == column), None)
-        if cell is None or cell.value.number is None:
+        number = magnitude(cell.value) if cell is not None else None
+        if cell is None or number is None:
             continue
         label = _row_label(table, row)
-        points.append(Point(label, cell.value.number, cell.box, f"{label}: {cell.text}" if label else cell.text))
+        points.append(Point(label, number, cell.box, f"{label}: {cell.text}" if label else cell.text))
     return points
 
 
@@ -255,7 +282,21 @@ def _evidence(points: Sequence[Point]) -> list[tuple[str, Box]]:
 
 
 def on_table(table: TableGrid, spec: QuerySpec) -> Outcome | None:
-    """Run the spec's operation over one table (stem-and-leaf and frequency tables included)."""
+    """Run the spec's operation over one table (stem-and-leaf and frequency tables included); an
+    outcome over a column the question did not name, among several, is not confident."""
+    outcome = _on_table(table, spec)
+    column = choose_column(table, spec, spec.question)
+    if (
+        outcome is not None
+        and column is not None
+        and not is_stem_leaf(table)
+        and column_is_guessed(table, spec, column)
+    ):
+        outcome.confidence = min(outcome.confidence, 0.5)
+    return outcome
+
+
+def _on_table(table: TableGrid, spec: QuerySpec) -> Outcome | None:
     question = spec.question
     op = spec.operation
     if is_stem_leaf(table):
@@ -319,6 +360,8 @@ def on_table(table: TableGrid, spec: QuerySpec) -> Outcome | None:
         pick = max(points, key=lambda p: p.number) if op is Operation.ARGMAX else min(points, key=lambda p: p.number)
         if spec.expected in ("number", "money", "percent"):
             return Outcome(op, fmt(pick.number), _LABELS[op], pick.number, evidence=_evidence([pick]))
+        if not _names_a_category(pick.label):
+            return None  # the row's name was not read
         return Outcome(op, pick.label, _LABELS[op], pick.number, evidence=_evidence([pick]))
     if op in _AGGREGATES:
         use = chosen if len(chosen) >= 2 else points
@@ -327,13 +370,33 @@ def on_table(table: TableGrid, spec: QuerySpec) -> Outcome | None:
             return Outcome(op, fmt(result), _LABELS[op], result, evidence=_evidence(use))
     if op is Operation.COUNT:
         return _on_values(points, spec, by_value=False)
+    if op is Operation.LOOKUP and len(chosen) == 1:
+        whole = _row_total(table, spec, chosen[0])
+        if whole is not None:
+            return whole
     if op is Operation.LOOKUP and len(chosen) >= 1:
         cell = chosen[0]
         return Outcome(op, fmt(cell.number), label_col, cell.number, evidence=_evidence([cell]), confidence=0.8)
     return None
 
 
-def on_chart(chart: Chart, spec: QuerySpec) -> Outcome | None:
+def unmarked_categories(chart: Chart, lines: Sequence[OcrLine]) -> list[str]:
+    """Lines printed in the row of the chart's category labels that no mark carries (a bar whose value
+    label was not read): an argmax over the marks alone could miss the extreme one."""
+    names = {m.category for m in chart.marks}
+    rows = [line for line in lines if line.text in names]
+    if not rows:
+        return []
+    centre = statistics.median((line.box[1] + line.box[3]) / 2 for line in rows)
+    height = statistics.median(line.box[3] - line.box[1] for line in rows)
+    return [
+        line.text for line in lines
+        if line.text not in names and abs((line.box[1] + line.box[3]) / 2 - centre) < height / 2
+        and re.search(r"[^\W\d_]", line.text) and line.box[0] >= chart.box[0] - height
+    ]  # fmt: skip
+
+
+def on_chart(chart: Chart, spec: QuerySpec, lines: Sequence[OcrLine] = ()) -> Outcome | None:
     """The spec's operation over a chart's marks: a series the question names (else every mark), the
     categories it names; argmax/argmin say the category, lookups and aggregates the value."""
     marks = [m for m in chart.marks if m.value is not None and m.value.number is not None]
@@ -349,10 +412,15 @@ def on_chart(chart: Chart, spec: QuerySpec) -> Outcome | None:
     op = spec.operation
     chosen = selected_rows(points, spec, spec.question)
     if op in (Operation.ARGMAX, Operation.ARGMIN):
+        unread = any(m.value is None or m.value.number is None for m in chart.marks)
+        if len(chosen) < 2 and (unread or unmarked_categories(chart, lines)):
+            return None  # a mark whose value label was not read could be the extreme one
         pool = chosen if len(chosen) >= 2 else points
         pick = max(pool, key=lambda p: p.number) if op is Operation.ARGMAX else min(pool, key=lambda p: p.number)
         if spec.expected in ("number", "money", "percent") and not spec.subject:
             return Outcome(op, raw[id(pick)], _LABELS[op], pick.number, evidence=_evidence([pick]))
+        if not _names_a_category(pick.label):
+            return None  # the marks' categories were not read (a value label taken for one): not confident
         return Outcome(op, pick.label, _LABELS[op], pick.number, evidence=_evidence([pick]))
     if op is Operation.LOOKUP and len(chosen) == 1:
         return Outcome(op, raw[id(chosen[0])], chosen[0].label, chosen[0].number, evidence=_evidence(chosen))
@@ -365,6 +433,29 @@ def on_chart(chart: Chart, spec: QuerySpec) -> Outcome | None:
         if result is not None:
             return Outcome(op, fmt(result), _LABELS[op], result, evidence=_evidence(use), computed=True)
     return None
+
+
+def _row_total(table: TableGrid, spec: QuerySpec, point: Point) -> Outcome | None:
+    """'How many bears are at the Atlantic Zoo?' over 'Brown bears | Grizzly bears': every numeric
+    column is a kind of what is asked, so the row's total answers."""
+    numeric = [c for c in numeric_columns(table) if c != table.label_column]
+    heads = [table.columns[c] for c in numeric if c < len(table.columns)]
+    asked = set(words(spec.target))
+    if not asked or len(heads) < 2 or not all(asked & set(words(h)) for h in heads):
+        return None
+    named = [similarity(spec.target, h) for h in heads]
+    if max(named) - min(named) > 0.1:  # 'brown bears' names one of the columns
+        return None
+    row = next((r for r in table.cells if _row_label(table, r) == point.label), None)
+    cells = [c for c in row or () if c.column in numeric and c.value.number is not None]
+    total = sum(c.value.number or 0.0 for c in cells)
+    return Outcome(Operation.SUM, fmt(total), "total", total, evidence=[(c.text, c.box) for c in cells], computed=True)
+
+
+def _names_a_category(label: str) -> bool:
+    """A category is words or a year, not a bare number ('40 39.0', '75')."""
+    text = label.strip()
+    return bool(re.search(r"[^\W\d_]", text)) or re.fullmatch(r"(?:19|20)\d\d", text) is not None
 
 
 def _proportional(table: TableGrid, spec: QuerySpec) -> Outcome | None:

@@ -48,7 +48,7 @@ def _tables(document: Document, spec: QuerySpec) -> Outcome | None:
     grid), then tables."""
     plots = any(is_stem_leaf(t) for t in document.tables)  # a stem-and-leaf plot is no bar chart
     for chart in () if plots else document.charts:
-        outcome = on_chart(chart, spec)
+        outcome = on_chart(chart, spec, document.lines)
         if outcome is not None:
             return outcome
     for table in document.tables:
