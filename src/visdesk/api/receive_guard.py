@@ -26,7 +26,7 @@ from visdesk.errors import AppError, ErrorCode
 _TEXT_PART_CAP = 1024 * 1024  # a text field larger than this is the form parser's to refuse, not ours to buffer
 
 
-class EdgeError(AppError, HTTPException):
+class EdgeError(AppError, HTTPException):  # type: ignore[misc]  # both define `headers` (same dict)
     """An AppError that also passes through FastAPI's body parsing untouched."""
 
     def __init__(self, code: ErrorCode, message: str, *, details: dict[str, Any] | None = None) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 import jsonschema
 import referencing.exceptions
-import regex
+import regex  # type: ignore[import-untyped]  # no stubs installed; used for its timeout
 from rapidfuzz import fuzz
 
 from visdesk.domain import Perception, Table
