@@ -160,3 +160,10 @@ def test_chart_marks_argmax_lookup_and_series() -> None:
     spec = ask("What is the No bar for women?", Operation.LOOKUP, rows=("women",), series=("No",))
     women_no = on_chart(grouped, spec)
     assert women_no is not None and women_no.value == "47"
+
+
+def test_a_quoted_long_label_is_not_repeated_but_an_unsure_reply_is_kept() -> None:
+    long_label = Reply("The Authorised signatory / Countersigned by is R. Okafor.", value="R. Okafor")
+    assert tighten(long_label, "name", quoted="Authorised signatory / Countersigned by").text == "R. Okafor."
+    unsure = Reply("我不太确定，申请人 王丽 联系电话 13800000000 是 王丽。", value="王丽")
+    assert tighten(unsure, "name", quoted="申请人").text == unsure.text

@@ -40,7 +40,7 @@ def compose(request: EngineRequest) -> Reply:
     reply = explain_first(spec, request) or _generic(spec, seen, first=True) or _answer(intent, seen, request, lang)
     if not reply.confident:
         reply = _generic(spec, seen, first=False) or reply
-    reply = tighten(reply, spec.expected)
+    reply = tighten(reply, spec.expected, spec.quoted)
     options = query.options
     if options.response_format:
         reply = constrained.fill_schema(options.response_format, seen, query.question, lang)

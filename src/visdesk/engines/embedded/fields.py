@@ -303,8 +303,10 @@ def _title(seen: Perception, lang: str) -> Reply | None:
         return None
     used = [seen.lines[title]]
     below = seen.lines[title + 1] if title + 1 < len(seen.lines) else None
-    # a line of the same size just under it continues the title; a smaller one is a subtitle
-    wrapped = below is not None and _h(below) >= 0.85 * _h(used[0]) and _wordy_name(below.text)
+    # a line of the same size just under it continues the title; a smaller one, or one that lists
+    # units and a year ("Total, Percentage, 2005"), is a subtitle
+    subtitle = below is not None and re.search(r"(?:19|20)\d\d\b|,.*,", below.text) is not None
+    wrapped = below is not None and _h(below) >= 0.85 * _h(used[0]) and _wordy_name(below.text) and not subtitle
     if below is not None and wrapped and 0 <= below.box[1] - used[0].box[3] < 0.8 * _h(used[0]):
         used.append(below)  # a title wrapped onto a second line
     value = " ".join(line.text for line in used)

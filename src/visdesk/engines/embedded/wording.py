@@ -65,12 +65,22 @@ def say_outcome(outcome: Outcome, lang: str, *, choice: bool = False) -> Reply:
 _REGISTRATION = re.compile(r"\s*[（(][^()（）]*\d[^()（）]*[)）]\s*$")
 
 
-def tighten(reply: Reply, expected: ValueKind | None) -> Reply:
+MAX_EXTRA = 20
+"""A reply states the value and at most about this many more characters (a short sentence)."""
+
+
+def tighten(reply: Reply, expected: ValueKind | None, quoted: str = "") -> Reply:
     """A looked-up value said as briefly as the question asks: a date without the time printed
-    beside it, a company name without the registration number in brackets after it."""
+    beside it, a company name without the registration number in brackets after it, and a label the
+    customer quoted not repeated when repeating it would make the sentence long."""
     value = reply.value
     if not value or value not in reply.text:
         return reply
+    field_sentence = reply.text.startswith("The ") or re.match(r"^[^，,。]{1,30}是 ", reply.text) is not None
+    ends_on_value = reply.text.rstrip("。.").endswith(value.rstrip("。."))
+    if quoted and field_sentence and ends_on_value and len(reply.text) > len(value) + MAX_EXTRA:
+        zh = any("\u4e00" <= ch <= "\u9fff" for ch in reply.text.replace(value, ""))
+        reply = replace(reply, text=value.rstrip("。.") + ("。" if zh else "."))
     short = value
     if expected == "date":
         dates = [span for span in find_values(value) if span[2].kind == "date"]
