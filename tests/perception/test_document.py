@@ -244,3 +244,35 @@ def test_a_label_that_contains_a_status_word_states_nothing() -> None:
     )
     assert [doc.lines[i].text for i in doc.statuses] == ["Status: Cancelled"]
     assert doc.status_outcomes == ("negative",)
+
+
+def test_a_feed_of_dated_captions_is_read_as_a_two_column_table() -> None:
+    """An account's activity list (no header, no columns): one row per dated record, countable."""
+    events = ("Password changed", "New device signed in — Lyon", "Email address verified", "Account created")
+    lines = []
+    for k, caption in enumerate(events):
+        lines.append(line(caption, 60, 40 + 80 * k, w=14 * len(caption)))
+        lines.append(line(f"2025-0{9 - k}-1{k} 10:0{k}", 60, 72 + 80 * k, w=200, h=20))
+    doc = document(*lines)
+    (feed,) = doc.tables
+    assert len(feed.cells) == 4 and feed.label_column == 1
+    assert [(row[1].text, row[0].value.date.isoformat() if row[0].value.date else None) for row in feed.cells] == [
+        (caption, f"2025-0{9 - k}-1{k}") for k, caption in enumerate(events)
+    ]
+
+
+def test_bullet_columns_are_dropped_from_tables() -> None:
+    lines = []
+    for r, (when, what) in enumerate((("09:10", "Order placed"), ("11:45", "Packed"), ("16:20", "Handed to courier"))):
+        lines += [line("•", 20, 40 + 50 * r, w=10), line(when, 60, 40 + 50 * r, w=60), line(what, 200, 40 + 50 * r)]
+    lines.append(line("Time", 60, 0, w=50))
+    lines.append(line("Event", 200, 0, w=60))
+    (table,) = document(*lines).tables
+    assert table.columns == ("Time", "Event")
+    assert [c.text for c in table.cells[2]] == ["16:20", "Handed to courier"]
+
+
+def test_a_word_glued_to_its_digits_by_ocr_is_split() -> None:
+    doc = document(line("Refund to", 20, 20, w=120), line("Visa (ending1652)", 300, 20, w=200))
+    (tail,) = [f for f in doc.facts if f.pairing == "parenthesised"]
+    assert (tail.label, tail.value.raw) == ("Visa ending", "1652")

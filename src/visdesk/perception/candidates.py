@@ -27,7 +27,9 @@ PAIRING_WEIGHT: dict[Pairing, float] = {
 }
 """How much a pairing kind is trusted; the score is OCR confidence × this."""
 
-_SEPARATOR = re.compile(r"^(?P<key>[^:：]{1,30}?)\s*[:：]\s*(?P<value>\S.*)$")
+SEPARATOR = re.compile(r"^(?P<key>[^:：]{1,30}?)\s*(?:(?<!\d)[:：]|[:：](?!\d))\s*(?P<value>\S.*)$")
+"""'label: value' in one line; a colon between digits is a time ("Foggy Port 8:20 A.M."), not a separator."""
+_SEPARATOR = SEPARATOR
 _PARENS = re.compile(r"[（(](?P<inner>[^（()）]{1,40})[）)]")
 _WORDY = re.compile(r"[A-Za-z\u3400-\u9fff]")
 _DIGIT = re.compile(r"\d")

@@ -171,6 +171,8 @@ def _vertical(
         if len(assigned) < max(2, 0.6 * len(categories)):
             continue
         labels = [i for group in assigned.values() for i in group]
+        if len(labels) < 3:
+            continue  # two numbers over two words prove nothing: no order to check them by
         if _rank_agreement([numeric[i].number or 0.0 for i in labels], [-_cy(lines[i].box) for i in labels]) < (
             _MIN_RANK_AGREEMENT
         ):

@@ -143,6 +143,7 @@ def build_document(
     from visdesk.perception.charts import find_charts
     from visdesk.perception.geometry import group_rows
     from visdesk.perception.grids import to_grids
+    from visdesk.perception.records import find_records
     from visdesk.perception.statuses import find_statuses
     from visdesk.perception.tables import table_line_indexes
     from visdesk.perception.values import decide_date_order, language_of
@@ -161,6 +162,7 @@ def build_document(
     paired = [*from_key_values(perception.key_values, lines, order), *from_tables(tables, lines)]
     in_line = from_lines(lines, order)
     facts = dedupe([*paired, *in_line, *from_neighbours(lines, rows, [*paired, *in_line], order)])
+    tables = (*tables, *find_records(facts, in_tables))
     label_lines = frozenset(
         _line_index(lines, f.label_box) for f in facts if f.label_box is not None and f.pairing == "label_left"
     )

@@ -17,10 +17,12 @@ from visdesk.perception.values import parse_value
 
 _WORD_KINDS = {"text", "name"}
 _WORDY = re.compile(r"[A-Za-z\u3400-\u9fff]")
+_MEANINGFUL = re.compile(r"[A-Za-z0-9\u3400-\u9fff]")
 
 
 def to_grid(table: Table, order: DateOrder, title: str = "") -> TableGrid:
     """A Table (strings + boxes) as a TableGrid of typed cells."""
+    table = _without_decoration(table)
     width = max([len(table.header), *(len(row) for row in table.rows)], default=0)
     columns = tuple(table.header) + ("",) * (width - len(table.header))
     typed = [[parse_value(text, order) for text in row] for row in table.rows]
@@ -44,6 +46,24 @@ def to_grid(table: Table, order: DateOrder, title: str = "") -> TableGrid:
             )
         )
     return TableGrid(columns=columns, cells=tuple(cells), box=table.box, title=title, label_column=label_column)
+
+
+def _without_decoration(table: Table) -> Table:
+    """The table less columns that hold only bullets or icons ("●", "•", "→") and no header."""
+    width = max([len(table.header), *(len(row) for row in table.rows)], default=0)
+
+    def text(row: tuple[str, ...], c: int) -> str:
+        return row[c] if c < len(row) else ""
+
+    keep = [
+        c for c in range(width)
+        if text(table.header, c) or any(_MEANINGFUL.search(text(row, c)) for row in table.rows)
+    ]  # fmt: skip
+    if len(keep) == width:
+        return table
+    rows = tuple(tuple(text(row, c) for c in keep) for row in table.rows)
+    boxes = tuple(tuple(row[c] for c in keep if c < len(row)) for row in table.cell_boxes)
+    return Table(tuple(text(table.header, c) for c in keep) if table.header else (), rows, table.box, boxes)
 
 
 def _label_column(typed: list[list[Value]], width: int) -> int:

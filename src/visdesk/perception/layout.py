@@ -11,6 +11,7 @@ import re
 from dataclasses import replace
 
 from visdesk.domain import Box, ImageInput, KeyValue, OcrLine, Perception, Table
+from visdesk.perception.candidates import SEPARATOR
 from visdesk.perception.colour import emphasis_kinds
 from visdesk.perception.deskew import back, estimate_angle, upright
 from visdesk.perception.document import build_document
@@ -18,7 +19,7 @@ from visdesk.perception.facts import extract_facts, fix_digit_confusions
 from visdesk.perception.geometry import group_rows, h_overlap, height, merge_fragments, split_box, typical_height
 from visdesk.perception.tables import find_tables, table_line_indexes
 
-_SEPARATOR = re.compile(r"^(?P<key>[^:：]{1,30}?)\s*[:：]\s*(?P<value>\S.*)$")
+_SEPARATOR = SEPARATOR
 _LABEL_THEN_NUMBER = re.compile(
     r"^(?P<key>[A-Za-z\u4e00-\u9fff][^\d:：]{0,30}?)\s*(?P<value>(?:RM|¥|￥|\$|€|£)?\s?-?\d[\d,]*(?:\.\d+)?%?)$"
 )

@@ -14,6 +14,7 @@ from importlib import resources
 from typing import Literal
 
 from visdesk.domain import OcrLine
+from visdesk.perception.candidates import SEPARATOR
 
 Outcome = Literal["positive", "negative", "pending"]
 _NEGATORS_ZH = ("未", "不", "没", "无", "非")
@@ -45,7 +46,7 @@ def _status_label() -> re.Pattern[str]:
     return re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
 
 
-_KEY_VALUE = re.compile(r"^(?P<key>[^:：]{1,30}?)\s*[:：]\s*(?P<value>\S.*)$")
+_KEY_VALUE = SEPARATOR
 
 
 def outcome_of(text: str) -> Outcome | None:

@@ -27,6 +27,7 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]")
 _DIGITS = re.compile(r"\d")
 _WORDY = re.compile(r"[A-Za-z\u3400-\u9fff]")
+_PER_UNIT = re.compile(r"(?:/|per\s|a\s|each|every|每)\s?[A-Za-z\u3400-\u9fff.]{0,12}|each", re.IGNORECASE)
 
 
 @cache
@@ -259,6 +260,7 @@ def _find_values(text: str, order: DateOrder) -> tuple[Span, ...]:
     add((m.start(), m.end(), Value("phone", m.group(0))) for m in p["phone"].finditer(text) if _phone_ok(m.group(0)))
     numbers = [(m.start(), m.end(), _number(m)) for m in p["number"].finditer(text)]
     add(span for span in numbers if span[2].unit)  # "220V", "3件", "x2": a unit beats a code
+    add(_word_then_digits(m) for m in p["code"].finditer(text) if _WORD_DIGITS.match(m.group(0)))
     add((m.start(), m.end(), Value("code", m.group(0))) for m in p["code"].finditer(text) if _code_ok(m.group(0)))
     add(span for span in numbers if not span[2].unit)
     found.sort(key=lambda span: span[0])
@@ -274,6 +276,19 @@ def _number(match: re.Match[str]) -> Value:
     if match.group("n2") is not None:  # "x2" / "×3": a quantity
         return Value("number", match.group(0), float(match.group("n2")), "x")
     return Value("number", match.group(0), _signed(match.group("n"), match.group("sign")), match.group("unit") or "")
+
+
+_WORD_DIGITS = re.compile(r"^(?P<word>[a-z]{3,}|[A-Z][a-z]{2,})(?P<digits>\d+)$")
+"""'ending1652', 'Table12': a word glued to its number by OCR (codes are upper case: 'ORD2024')."""
+
+
+def _word_then_digits(match: re.Match[str]) -> Span:
+    word = _WORD_DIGITS.match(match.group(0))
+    assert word is not None
+    start = match.start() + word.end("word")
+    digits = word.group("digits")
+    value = Value("code", digits) if len(digits) >= 5 else Value("number", digits, float(digits))
+    return start, match.end(), value
 
 
 def _code_ok(raw: str) -> bool:
@@ -309,7 +324,8 @@ def parse_value(text: str, order: DateOrder = "ymd", *, name_like: bool = False)
         bare = _WORDY.search(leftover) is None  # only punctuation and symbols around the value
         if first.kind == "date" and len(spans) >= 2 and spans[1][2].kind == "time" and rest:
             return Value("date", stripped, date=first.date, time=spans[1][2].time)
-        if len(spans) == 1 and (covered >= 0.7 * len(stripped.replace(" ", "")) or bare):
+        per_unit = first.kind == "money" and _PER_UNIT.fullmatch(leftover.strip()) is not None  # "$5/lb"
+        if len(spans) == 1 and (covered >= 0.7 * len(stripped.replace(" ", "")) or bare or per_unit):
             _start, _end, value = spans[0]
             return value if value.raw == stripped else _with_raw(value, stripped)
     if _NAME_EN.match(stripped) or (name_like and _NAME_ZH.match(stripped)) or _MASKED_NAME.match(stripped):
