@@ -153,7 +153,7 @@ def test_chart_marks_argmax_lookup_and_series() -> None:
     doc = Document(lines=(), charts=(chart,))
     top = solve(doc, ask("Which region has the highest share of hives?", Operation.ARGMAX))
     east = on_chart(chart, ask("What is the share in East?", Operation.LOOKUP, rows=("East",)))
-    assert top is not None and top.text == "North has the most."
+    assert top is not None and top.text == "North (41%)."
     assert east is not None and east.value == "27%"
     votes = (mark("Men", "40", "Yes"), mark("Men", "60", "No"), mark("Women", "47", "No"))
     grouped = Chart("Votes", votes, (0, 0, 1, 1))

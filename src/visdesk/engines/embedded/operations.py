@@ -49,6 +49,7 @@ class Outcome:
     evidence: list[tuple[str, Box]] = field(default_factory=list)
     confidence: float = 1.0
     computed: bool = False  # worked out from several cells (a product, a ratio), not one printed value
+    detail: str = ""  # argmax/argmin: the printed value of the row named ("2024-06-10", "91%")
 
 
 def fmt(number: float) -> str:
@@ -278,7 +279,8 @@ def holds(number: float, comparator: str, threshold: float) -> bool:
 
 
 def _evidence(points: Sequence[Point]) -> list[tuple[str, Box]]:
-    return [(p.quote, p.box) for p in points[:6]]
+    """The printed cells used, each with its own box (evidence quotes what the image prints)."""
+    return [(_printed(p), p.box) for p in points[:6]]
 
 
 def on_table(table: TableGrid, spec: QuerySpec) -> Outcome | None:
@@ -362,7 +364,7 @@ def _on_table(table: TableGrid, spec: QuerySpec) -> Outcome | None:
             return Outcome(op, fmt(pick.number), _LABELS[op], pick.number, evidence=_evidence([pick]))
         if not _names_a_category(pick.label):
             return None  # the row's name was not read
-        return Outcome(op, pick.label, _LABELS[op], pick.number, evidence=_evidence([pick]))
+        return Outcome(op, pick.label, _LABELS[op], pick.number, evidence=_evidence([pick]), detail=_printed(pick))
     if op in _AGGREGATES:
         use = chosen if len(chosen) >= 2 else points
         result = aggregate(op, [p.number for p in use])
@@ -421,7 +423,7 @@ def on_chart(chart: Chart, spec: QuerySpec, lines: Sequence[OcrLine] = ()) -> Ou
             return Outcome(op, raw[id(pick)], _LABELS[op], pick.number, evidence=_evidence([pick]))
         if not _names_a_category(pick.label):
             return None  # the marks' categories were not read (a value label taken for one): not confident
-        return Outcome(op, pick.label, _LABELS[op], pick.number, evidence=_evidence([pick]))
+        return Outcome(op, pick.label, _LABELS[op], pick.number, evidence=_evidence([pick]), detail=raw[id(pick)])
     if op is Operation.LOOKUP and len(chosen) == 1:
         return Outcome(op, raw[id(chosen[0])], chosen[0].label, chosen[0].number, evidence=_evidence(chosen))
     if op is Operation.DIFFERENCE and len(chosen) >= 2:
@@ -450,6 +452,11 @@ def _row_total(table: TableGrid, spec: QuerySpec, point: Point) -> Outcome | Non
     cells = [c for c in row or () if c.column in numeric and c.value.number is not None]
     total = sum(c.value.number or 0.0 for c in cells)
     return Outcome(Operation.SUM, fmt(total), "total", total, evidence=[(c.text, c.box) for c in cells], computed=True)
+
+
+def _printed(point: Point) -> str:
+    """The value as the table prints it (the quote is 'label: value')."""
+    return point.quote.split(": ", 1)[1] if ": " in point.quote else point.quote
 
 
 def _names_a_category(label: str) -> bool:

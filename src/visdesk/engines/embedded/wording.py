@@ -52,8 +52,10 @@ def say_outcome(outcome: Outcome, lang: str, *, choice: bool = False) -> Reply:
     elif choice:
         text, bare = phrase("choice", lang, value=value), value
     elif outcome.operation in (Operation.ARGMAX, Operation.ARGMIN) and value != fmt(outcome.number or 0.0):
-        key = "largest" if outcome.operation is Operation.ARGMAX else "smallest"
-        text, bare = phrase(key, lang, value=value), value
+        detail = outcome.detail
+        key = "extreme" if detail else "extreme_bare"
+        text = phrase(key, lang, value=value, detail=detail)
+        bare = value
     elif label:
         text, bare = phrase("value", lang, label=label, value=value), value
     else:
