@@ -107,6 +107,8 @@ def test_recommendations_carry_catalog_cards_with_pictures(client: httpx.Client)
     card = cards[0]
     assert "VD-CB100" in card["name"] and card["price"] == "¥39" and "100 W" in card["reason"]
     assert card["name"] in body["answer"]
+    again = chat(client, "What cable should I buy for this?", photo)  # replayed from the answer cache
+    assert again["cached"] and again["recommendations"] == cards
     picture = client.get(card["image_url"])
     assert picture.status_code == 200 and picture.headers["content-type"] == "image/png"
     assert picture.content.startswith(b"\x89PNG")
