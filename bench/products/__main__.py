@@ -90,14 +90,14 @@ def main() -> int:
     per_model: dict[str, int] = defaultdict(int)
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(  # type: ignore[call-arg]
-            _env_file=None,
-            data_dir=Path(tmp),
-            history={"database_url": f"sqlite:///{Path(tmp) / 'history.sqlite3'}"},
-            knowledge={"index_path": Path(tmp) / "kb.sqlite3"},
-            safety={"nsfw_enabled": False},
-            cache={"url": "none"},  # every question answered, none replayed
-        )
+        isolated: dict[str, object] = {
+            "data_dir": Path(tmp),
+            "history": {"database_url": f"sqlite:///{Path(tmp) / 'history.sqlite3'}"},
+            "knowledge": {"index_path": Path(tmp) / "kb.sqlite3"},
+            "safety": {"nsfw_enabled": False},
+            "cache": {"url": "none"},  # every question answered, none replayed
+        }
+        settings = Settings(_env_file=None, **isolated)  # type: ignore[arg-type,call-arg]
         with Assistant(settings) as assistant:
             for case in cases:
                 data, effects = photo_for(case["model"], per_model[case["model"]], args.seed)

@@ -67,7 +67,7 @@ class Photo:
     def to_photo(self, box: Box) -> Box:
         """The bounding box, in photo pixels, of a box drawn on the catalog picture."""
         x0, y0, x1, y1 = box
-        corners = np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]).reshape(-1, 1, 2)
+        corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=np.float32).reshape(-1, 1, 2)
         moved = cv2.perspectiveTransform(corners, self.matrix).reshape(-1, 2)
         return (float(moved[:, 0].min()), float(moved[:, 1].min()), float(moved[:, 0].max()), float(moved[:, 1].max()))
 
@@ -88,9 +88,9 @@ def phone_photo(picture: Image.Image, capture: Capture, seed: int = 0) -> Photo:
         fill = tuple(rng.randint(0, 255) for _ in range(3))
         draw.rectangle((x, y, x + rng.randint(10, 60), y + rng.randint(10, 60)), fill=fill)  # type: ignore[arg-type]
     jitter = capture.perspective * w
-    source = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-    target = np.float32([[120 + x + rng.uniform(-jitter, jitter), 120 + y + rng.uniform(-jitter, jitter)]
-                         for x, y in ((0, 0), (w, 0), (w, h), (0, h))])  # fmt: skip
+    source = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
+    target = np.array([[120 + x + rng.uniform(-jitter, jitter), 120 + y + rng.uniform(-jitter, jitter)]
+                       for x, y in ((0, 0), (w, 0), (w, h), (0, h))], dtype=np.float32)  # fmt: skip
     matrix = cv2.getPerspectiveTransform(source, target)
     warped = cv2.warpPerspective(np.asarray(picture), matrix, (width, height))
     mask = cv2.warpPerspective(np.full((h, w), 255, np.uint8), matrix, (width, height))
