@@ -1,6 +1,6 @@
 """Paraphrase suite: every dev-set question asked in several wordings, over the same rendered scenes.
 
-    python -m bench paraphrase [--n 40] [--seed 7] [--failures 20] [--style polite --style cross]
+    python -m bench paraphrase [--n 40] [--seed 7] [--kinds all|classic|new] [--failures 20] [--style cross]
 
 Why: the dev set asks each question one way; customers ask it politely ("能不能告诉我…",
 "Could you tell me …"), indirectly ("I'd like to know …"), tersely ("订单号？"), in the other
@@ -26,10 +26,12 @@ from typing import Any
 
 from bench.accuracy.generate import generate
 from bench.accuracy.run import RESULTS, load_items, make_assistant, quiet_logs, run_items
+from bench.accuracy.scenes import KIND_SETS
 from visdesk.engines.embedded.lexicon import lexicon
 from visdesk.engines.embedded.query import Operation, parse_question
+from visdesk.engines.embedded.question_selectors import zh_tagger
 
-DEFAULT_DEVSET = RESULTS / "paraphrase" / "devset"
+DEFAULT_DEVSETS = RESULTS / "paraphrase"  # one rendered set per kind set: devset-all, devset-classic, devset-new
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _YESNO_SUFFIX = re.compile(r"\s*(?:[（(]回答是/?或?否[)）]|answer yes or no\.?|yes or no\??|[（(]是/否[)）])\s*$", re.I)
 _EN_NEGATE = {
@@ -55,8 +57,15 @@ def _split_yesno(question: str) -> tuple[str, str]:
     return (question[: match.start()], question[match.start() :]) if match else (question, "")
 
 
+_ALREADY_POLITE = re.compile(
+    r"(?i)^(?:请|麻烦|能不能|能否|可以|可不可以|能告诉|帮我|could you|can you|would you|please)"
+)
+
+
 def polite(item: dict[str, Any]) -> str | None:
     q = item["question"].strip()
+    if _ALREADY_POLITE.match(q):
+        return None
     if _CJK.search(q):
         return ("帮我看看，" + q) if item.get("answer_type") == "yesno" else "能不能告诉我" + q.rstrip("？?")
     if item.get("answer_type") == "yesno" or not _WH.match(q):
@@ -117,9 +126,10 @@ def negative(item: dict[str, Any]) -> tuple[str, bool] | None:
     if _CJK.search(body):
         if "有没有" in body:
             return body.replace("有没有", "没有", 1).rstrip("？?") + "吗？" + suffix, True
+        standalone = {p.word for p in zh_tagger().cut(body, HMM=False)}  # 有 as a word, not inside 有机
         for word in ("正常", "有货", "合格", "有"):
             at = body.find(word)
-            if at >= 0 and body.rstrip("？?").endswith("吗"):
+            if at >= 0 and word in standalone and body.rstrip("？?").endswith("吗"):
                 negated = "没有" + word[1:] if word == "有" else "不" + word
                 return body[:at] + negated + body[at + len(word) :] + suffix, True
         return None
@@ -200,7 +210,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     import json
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--devset", type=Path, default=DEFAULT_DEVSET)
+    parser.add_argument("--devset", type=Path, default=None, help="default: bench/results/paraphrase/devset-KINDS")
+    parser.add_argument("--kinds", choices=sorted(KIND_SETS), default="all", help="document kinds (default all)")
     parser.add_argument("--n", type=int, default=40, help="dev-set questions to reword (generated when missing)")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--regenerate", action="store_true")
@@ -211,9 +222,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     quiet_logs(args.verbose)
+    args.devset = args.devset or DEFAULT_DEVSETS / f"devset-{args.kinds}"
     items_path = args.devset / "items.jsonl"
-    if args.regenerate or not items_path.exists():
-        generate(args.n, args.seed, args.devset)
+    if args.regenerate or not items_path.exists() or len(load_items(items_path)) < args.n:
+        generate(args.n, args.seed, args.devset, kinds=args.kinds)
     items = load_items(items_path)[: args.n]
     expanded = expand(items, args.style)
     with tempfile.TemporaryDirectory(prefix="visdesk-paraphrase-") as tmp:
@@ -223,6 +235,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         finally:
             assistant.close()
     table = score_table(expanded, results)
+    print(f"{len(items)} questions ({args.kinds} kinds, seed {args.seed}), {len(expanded)} wordings")
     print_table(table)
     if args.failures:
         shown = 0
@@ -238,6 +251,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "benchmark": "paraphrase",
         "engine": args.engine,
         "seed": args.seed,
+        "kinds": args.kinds,
         "items": len(items),
         "wordings": len(expanded),
         "styles": table,

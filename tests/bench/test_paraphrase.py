@@ -57,3 +57,11 @@ def test_score_table_compares_each_style_with_the_original() -> None:
         "n": 2, "correct": 0, "rate": 0.0, "original_rate": 1.0, "by_question_language": {"zh": 0.0}
     }  # fmt: skip
     assert table["negative"]["n"] == 1
+
+
+def test_rewrites_skip_what_they_cannot_apply_to() -> None:
+    already = _item(6, "能告诉我快递单号吗？", "SF1", "zh")
+    assert "polite" not in _by_style(already)  # no "能不能告诉我能告诉我…"
+    organic = _item(7, "这个产品有有机认证吗？（回答是/否）", "是", "zh", "yesno")
+    negated = _by_style(organic)["negative"]
+    assert negated.question.startswith("这个产品没有有机认证吗") and negated.answers == ["否"]

@@ -381,3 +381,24 @@ def test_a_preposition_without_a_number_is_no_threshold() -> None:
     spec = parse_question("Is this still under warranty?", "en")
     assert spec.operation is Operation.VERIFY and spec.comparator is None
     assert parse_question("How much is due?", "en").expected == "money"
+
+
+def test_two_rows_joined_for_a_sum() -> None:
+    spec = parse_question("物流太慢和质量问题加起来占多少？", "zh")
+    assert spec.operation is Operation.SUM and spec.rows == ("物流太慢", "质量问题")
+    spec = parse_question("苹果和香蕉一共多少钱", "zh")
+    assert spec.operation is Operation.SUM and spec.rows == ("苹果", "香蕉") and spec.expected == "money"
+    spec = parse_question("Online plus South together?", "en")
+    assert spec.operation is Operation.SUM and set(spec.rows) == {"Online", "South"}
+
+
+def test_a_currency_written_against_the_digits_is_a_threshold() -> None:
+    spec = parse_question("Is it over RM50? Answer yes or no.", "en")
+    assert spec.operation is Operation.COMPARE and (spec.comparator, spec.threshold) == (">", 50)
+
+
+def test_fields_of_new_kinds() -> None:
+    assert parse_question("我在几号车厢？", "zh").fields[0] == "carriage"
+    assert parse_question("什么时候揽收的？", "zh").fields[0] == "pickup"
+    spec = parse_question("What are the last digits of the card the refund goes to?", "en")
+    assert spec.fields[0] == "account_no" and spec.expected == "code"

@@ -24,6 +24,13 @@ _BETWEEN = re.compile(
     r"(?i)\b(?:between\s+(.+?)\s+and|from\s+(.+?)\s+to)\s+(.+?)(?=[?.,]|\s+(?:than|for|in|on|at)\b|$)"
 )
 _PLACE = re.compile(r"(?i)\b(?:on|at|in|for|from|to|by)\s+(?:the\s+)?([A-Z][\w'&.-]*(?:\s+[A-Z][\w'&.-]*)*)")
+_TOGETHER = re.compile(
+    r"(?i)([\w' -]+?)\s+plus\s+([\w' -]+?)\s*(?=\b(?:together|combined|altogether|in total)\b|\?|$)"
+    r"|([\w' -]+?)\s+and\s+([\w' -]+?)\s*(?=\b(?:together|combined|altogether|in total)\b)"
+)
+_ZH_PAIR = re.compile(
+    r"([^和与及、，,\s]{1,12})[和与及、]([^和与及、，,\s]{1,12}?)(?=加起来|一共|总共|合计|共|的|占|是|有|多少|[?？]|$)"
+)
 _ZH_DAYS = re.compile(r"(?:周|星期|礼拜)[一二三四五六日天1-7]|\d{1,2}月(?:\d{1,2}[日号])?")
 _ZH_CODE = re.compile(
     r"(?<![A-Za-z0-9])([A-Z]{2,6}|[A-Za-z]{1,6}[-_]?\d[A-Za-z0-9-]*|\d+[A-Za-z]{1,3}\d*)(?![A-Za-z0-9])"
@@ -102,6 +109,10 @@ def selectors(
         if code not in rows and not any(code in r for r in rows):
             rows.append(code)
     numeric_than = any(t.value is not None for t in limits)  # "fewer than 90" compares with a number
+    together = _TOGETHER.search(core) if len(rows) < 2 else None
+    if together:  # "Online plus South together?", "A and B combined"
+        sides = [" ".join(w for w in g.split() if w.casefold() not in c.question_words) for g in together.groups() if g]
+        rows += [side for side in sides if side and side not in rows]
     if len(rows) + len(columns) < 2 and " than " in core and not numeric_than:
         rows += [r for r in _than_sides(core, c) if r not in rows]
     for value, start, end in qt.numbers(core):
@@ -203,6 +214,9 @@ def _zh_selectors(
         rows += [_zh_noun_tail(compare.group(1)), compare.group(2)]
     elif len(rows) < 2:
         rows += _zh_joined(core, c)
+    pair = _ZH_PAIR.search(core) if len(rows) < 2 else None
+    if pair:  # "物流太慢和质量问题加起来占多少": the two rows joined, whatever their parts of speech
+        rows += [g for g in pair.groups() if g not in rows]
     rows = [r for r in rows if r]
     return tuple(dict.fromkeys(rows)), tuple(dict.fromkeys(columns)), (), set(rows) | set(columns)
 
@@ -225,7 +239,14 @@ def _zh_joined(core: str, c: Cues) -> list[str]:
     groups: list[str] = []
     current = ""
     joined = False
+    stops = {cue for rule in c.operations for cue in rule.cues} | c.question_words
     for pair in words:
+        if pair.word in stops and current:  # "香蕉一共多少钱": the item ends at the cue word
+            groups.append(current)
+            current = ""
+            if joined:
+                break
+            continue
         if pair.word in c.item_joiners:
             if current:
                 groups.append(current)

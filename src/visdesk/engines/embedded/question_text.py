@@ -154,7 +154,9 @@ def thresholds(text: str, cues: Cues) -> list[Threshold]:
     """Comparator phrases with the number after them ("over 100", "至少30"), or before a suffix ("30 or more"),
     in reading order ("at least 30 but fewer than 40" → two); a phrase with no number comes last, alone."""
     folded = text.casefold()
-    nums = numbers(folded)
+    nums = numbers(folded) + [  # "over RM50": a currency written against the digits
+        (float((m.group(1) or m.group(2)).replace(",", "")), m.start(), m.end()) for m in MONEY.finditer(folded)
+    ]
     found: list[Threshold] = []
     bare: Threshold | None = None
     for comparator, phrases in cues.comparators.items():
