@@ -2,7 +2,8 @@
 
     python -m bench realdev [--failures 20] [--limit N] [--data /work/shared/data/realdev]
 
-Same scoring rules as realdev's score.py (normalised containment); same tables: overall, by
+Same scoring rules as realdev's score.py (normalised containment), plus lenient and concise accuracy by source
+from that score.py itself; same tables: overall, by
 category, question language, document language, and category × question language. Writes
 bench/results/realdev.json. The images are test data only: they are read in place, never copied.
 """
@@ -10,6 +11,8 @@ bench/results/realdev.json. The images are test data only: they are read in plac
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import json
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +40,33 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         items = items[: args.limit]
     for item in items:  # realdev items have no capture condition; the failure printer shows one
         item.setdefault("condition", "real")
-    return evaluate(items, args.data, args, DIMENSIONS, benchmark="realdev", source={"data": str(args.data)})
+    report = evaluate(items, args.data, args, DIMENSIONS, benchmark="realdev", source={"data": str(args.data)})
+    report["concise"] = concise_by_source(items, report["results"], args.data)
+    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    return report
+
+
+def concise_by_source(items: list[dict[str, Any]], results: list[dict[str, Any]], data: Path) -> dict[str, Any]:
+    """Lenient and concise accuracy by source with the set's own score.py (concise: right, and at most
+    20 characters and two numbers beyond the answer), printed as a table."""
+    spec = importlib.util.spec_from_file_location("realdev_score", data / "score.py")
+    if spec is None or spec.loader is None:
+        return {}
+    score = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(score)
+    table: dict[str, list[int]] = {}
+    for item, result in zip(items, results, strict=True):
+        row = table.setdefault(item.get("source", item["category"]), [0, 0, 0])
+        row[0] += 1
+        row[1] += bool(score.is_correct(result["answer"], item["answers"]))
+        row[2] += bool(score.is_concise(result["answer"], item["answers"]))
+    total = [sum(r[i] for r in table.values()) for i in range(3)]
+    print("\nby source (realdev score.py)     lenient   concise")
+    out: dict[str, Any] = {}
+    for name, (n, right, brief) in [*sorted(table.items()), ("overall", total)]:
+        print(f"  {name:<12} {n:>4}   {right / n:8.1%}  {brief / n:8.1%}")
+        out[name] = {"n": n, "lenient": right / n, "concise": brief / n}
+    return out
 
 
 if __name__ == "__main__":
