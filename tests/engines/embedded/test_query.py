@@ -402,3 +402,12 @@ def test_fields_of_new_kinds() -> None:
     assert parse_question("什么时候揽收的？", "zh").fields[0] == "pickup"
     spec = parse_question("What are the last digits of the card the refund goes to?", "en")
     assert spec.fields[0] == "account_no" and spec.expected == "code"
+
+
+@pytest.mark.parametrize("question", ["参考范围是什么？", "这是什么", "型号是什么", "订单号是什么呢？"])
+def test_a_question_word_ending_in_me_is_not_a_yes_no_particle(question: str) -> None:
+    assert parse_question(question, "zh").operation is not Operation.VERIFY
+
+
+def test_where_am_i_sitting_asks_for_the_seat() -> None:
+    assert parse_question("Could you please tell me where am I sitting?", "en").fields[0] == "seat"

@@ -207,7 +207,8 @@ def _is_yesno(core: str, hay: str, c: Cues, choices: tuple[str, ...], requested:
     stripped = hay.rstrip(" ?？。!！")
     if any(m in hay for m in c.yesno_markers) or _AB_NOT_AB.search(stripped):
         return True
-    return not requested and stripped.endswith(c.yesno_particles)
+    asks_what = stripped.endswith(("什么", "怎么", "那么", "这么", "多么"))  # 么 closing a question word
+    return not requested and not asks_what and stripped.endswith(c.yesno_particles)
 
 
 def _negated(hay: str, claim: str, c: Cues) -> bool:
