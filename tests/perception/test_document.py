@@ -276,3 +276,30 @@ def test_a_word_glued_to_its_digits_by_ocr_is_split() -> None:
     doc = document(line("Refund to", 20, 20, w=120), line("Visa (ending1652)", 300, 20, w=200))
     (tail,) = [f for f in doc.facts if f.pairing == "parenthesised"]
     assert (tail.label, tail.value.raw) == ("Visa ending", "1652")
+
+
+def test_form_entries_that_ocr_ran_into_their_labels() -> None:
+    doc = document(
+        line("INSPECTOR Jane Okafor", 20, 20, w=300),
+        line("BATCH_Lot 7 / East line", 20, 80, w=300),
+        line("ShiftNight", 20, 140, w=140),
+        line("检验结论 合格", 20, 200, w=200),
+    )
+    got = {f.label: f.value.raw for f in doc.facts if f.pairing == "same_line"}
+    assert got["INSPECTOR"] == "Jane Okafor" and got["BATCH"] == "Lot 7 / East line"
+    assert got["Shift"] == "Night" and got["检验结论"] == "合格"
+
+
+def test_each_label_in_a_row_of_entries_is_proposed_with_its_right_neighbour() -> None:
+    """ "申请人 王磊 审批人 赵敏": every entry looks like a label, so each pair is a (weak) candidate."""
+    doc = document(line("申请人", 20, 20), line("王磊", 160, 20), line("审批人", 300, 20), line("赵敏", 440, 20))
+    (approver,) = facts_for(doc, "审批人")
+    assert (approver.value.raw, approver.pairing) == ("赵敏", "label_left")
+    assert approver.score < 0.7  # weaker than a pairing the layout is sure of
+
+
+def test_a_page_without_a_larger_line_is_named_by_its_first_wordy_line() -> None:
+    doc = document(
+        line("12/05/2025", 20, 10, w=120), line("HARBOUR VIEW CAFE", 20, 40, w=240), line("Latte 4.50", 20, 80)
+    )
+    assert doc.title == "HARBOUR VIEW CAFE"

@@ -9,12 +9,14 @@ how each was paired. Nothing here names a field or a document kind.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 from visdesk.domain import Box, KeyValue, OcrLine
 from visdesk.perception.document import DateOrder, Fact, Pairing, TableGrid, Value
-from visdesk.perception.geometry import split_box, v_overlap
+from visdesk.perception.geometry import split_box, typical_height, v_overlap
 from visdesk.perception.values import find_values, parse_value
 
 PAIRING_WEIGHT: dict[Pairing, float] = {
@@ -148,6 +150,12 @@ def from_lines(lines: tuple[OcrLine, ...], order: DateOrder) -> list[Fact]:
                     )
                 )
                 paired.add((start, end))
+        if not match and not paired:
+            glued = _glued_label(text)
+            if glued is not None:
+                label, start = glued
+                fact = _fact(line, index, label, text[start:], start, len(text), "same_line", order, start)
+                facts.append(replace(fact, score=fact.score * 0.8))
         for paren in _PARENS.finditer(text):
             inner = paren.group("inner")
             for start, end, value in spans:
@@ -189,6 +197,36 @@ def from_lines(lines: tuple[OcrLine, ...], order: DateOrder) -> list[Fact]:
     return facts
 
 
+_UNDERSCORES = re.compile(r"^(?P<label>[^_]{2,30}?)_{1,}(?P<value>[^_].*)$")
+_CAPS_WORD = re.compile(r"^[A-Z0-9#&./()'-]*[A-Z][A-Z0-9#&./()'-]*$")
+_CAMEL = re.compile(r"^(?P<label>[A-Z][a-z]{3,})(?P<value>[A-Z][a-z]{3,}.*)$")
+_ZH_LABEL_SPACE = re.compile(r"^(?P<label>[\u4e00-\u9fff]{2,6})\s+(?P<value>\S.{0,15})$")
+
+
+def _glued_label(text: str) -> tuple[str, int] | None:
+    """(label, where the value starts) for a form line whose label and value OCR ran together.
+
+    Forms print a label and the entry typed after it with no colon: "PROJECT LEADER Williams/Giordano"
+    (capitals, then a mixed-case entry), "DIVISION_Analytical-Radiochemistry" (the blank's
+    underline), "DivisionSales" (two words glued), "文化程度 本科" (a short label, a space, the entry).
+    """
+    if (m := _UNDERSCORES.match(text)) and looks_like_label(m.group("label")) and _WORDY.search(m.group("value")):
+        return _clean_label(m.group("label")), m.start("value")
+    words = text.split(" ")
+    caps = 0
+    while caps < len(words) and _CAPS_WORD.match(words[caps]) and len(words[caps]) >= 1:
+        caps += 1
+    if 0 < caps < len(words) and re.search(r"[a-z]", words[caps]) and _WORDY.search(" ".join(words[:caps])):
+        label = " ".join(words[:caps])
+        if looks_like_label(label) and len(re.findall(r"[A-Z]", label)) >= 4:  # not "USB cable"
+            return _clean_label(label), len(label) + 1
+    if (m := _CAMEL.match(text)) and " " not in m.group("label") and len(text) <= 30:
+        return m.group("label"), m.start("value")
+    if m := _ZH_LABEL_SPACE.match(text):
+        return m.group("label"), m.start("value")
+    return None
+
+
 def _caption_after(text: str, spans: list[tuple[int, int, Value]]) -> bool:
     """Whether the words after a leading date (and time) are a caption: wordy, with no other value."""
     end = spans[1][1] if len(spans) > 1 and spans[1][2].kind == "time" else spans[0][1]
@@ -198,7 +236,9 @@ def _caption_after(text: str, spans: list[tuple[int, int, Value]]) -> bool:
 
 def _label_before(text: str, start: int) -> str:
     """The words just before a value inside its line ("合计 ¥120 共3件" → '共' for 3件), if label-like."""
-    before = re.split(r"[\s,，;；|]{2,}|[,，;；|]", text[:start].rstrip())[-1] if text[:start].strip() else ""
+    before = (
+        re.split(r"[\s,，;；|]{2,}|[,，;；|（()）【】\[\]]", text[:start].rstrip())[-1] if text[:start].strip() else ""
+    )
     before = (
         _SEPARATOR.sub(lambda m: m.group("value"), before) if before.count(":") + before.count("：") > 1 else before
     )
@@ -276,6 +316,32 @@ def from_neighbours(
                 found.append(Fact(_clean_label(text), value, line.box, pairing, index, lines[other].box,
                                   min(line.score, lines[other].score) * weight))  # fmt: skip
                 break
+    return found
+
+
+def from_row_pairs(
+    lines: tuple[OcrLine, ...], rows: Sequence[Sequence[int]], facts: Iterable[Fact], order: DateOrder
+) -> list[Fact]:
+    """Every label-like line with the line right of it, when nothing paired that label yet.
+
+    A form row such as "学生签名  史狄飞  家长签名  史育" has entries that look like labels too, so
+    the layout's key–value pass leaves them; the question names the label, so proposing each
+    left-right pair (scored low) lets the resolver pick the one it asks for.
+    """
+    named = {f.label for f in facts}
+    line_h = typical_height(lines)
+    found = []
+    for row in rows:
+        for left, right in itertools.pairwise(row):
+            label = _clean_label(lines[left].text)
+            if label in named or not looks_like_label(lines[left].text) or not _MEANINGFUL.search(lines[right].text):
+                continue
+            if lines[right].box[0] - lines[left].box[2] > 10 * line_h:
+                continue
+            weight = 0.6 * PAIRING_WEIGHT["label_left"]
+            value = _typed(lines[right].text, label, order)
+            score = min(lines[left].score, lines[right].score) * weight
+            found.append(Fact(label, value, lines[right].box, "label_left", right, lines[left].box, score))
     return found
 
 

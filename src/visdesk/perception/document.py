@@ -13,6 +13,7 @@ table cells, charts.py matches chart marks, statuses.py marks outcome lines).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -26,6 +27,8 @@ ValueKind = Literal["money", "number", "percent", "date", "time", "code", "phone
 
 Pairing = Literal["same_line", "label_left", "label_above", "table_cell", "parenthesised", "standalone"]
 """How a candidate's label and value were linked (the resolver's layout prior uses it)."""
+
+_WORDY = re.compile(r"[A-Za-z\u3400-\u9fff]")
 
 DateOrder = Literal["ymd", "dmy", "mdy"]
 """How a document writes ambiguous numeric dates: "dmy"/"mdy"; "ymd" when it prints none (year first)."""
@@ -139,14 +142,21 @@ def build_document(
     `rows` (the layout's visual rows, as line indexes) and `image` (for chart colours) are
     optional: without them rows are regrouped from the boxes and charts use geometry alone.
     """
-    from visdesk.perception.candidates import dedupe, from_key_values, from_lines, from_neighbours, from_tables
+    from visdesk.perception.candidates import (
+        dedupe,
+        from_key_values,
+        from_lines,
+        from_neighbours,
+        from_row_pairs,
+        from_tables,
+    )
     from visdesk.perception.charts import find_charts
     from visdesk.perception.geometry import group_rows
     from visdesk.perception.grids import to_grids
     from visdesk.perception.records import find_records
     from visdesk.perception.statuses import find_statuses
     from visdesk.perception.tables import table_line_indexes
-    from visdesk.perception.values import decide_date_order, language_of
+    from visdesk.perception.values import decide_date_order, language_of, parse_value
 
     lines = perception.lines
     texts = [line.text for line in lines]
@@ -156,12 +166,18 @@ def build_document(
         rows = perception.extras.get("rows") or group_rows(list(lines))
     title_index = perception.extras.get("title")
     title = lines[title_index].text if isinstance(title_index, int) and title_index < len(lines) else ""
+    if not title:  # no larger line: a page, receipt or chart usually names itself in its first wordy line
+        title = next(
+            (ln.text for ln in lines[:3] if parse_value(ln.text).kind in ("text", "name") and _WORDY.search(ln.text)),
+            "",
+        )
     tables = to_grids(perception.tables, order)
     in_tables = table_line_indexes(list(lines), list(perception.tables))
     charts = find_charts(lines, rows, order, exclude=in_tables, image=image, title=title)
     paired = [*from_key_values(perception.key_values, lines, order), *from_tables(tables, lines)]
     in_line = from_lines(lines, order)
-    facts = dedupe([*paired, *in_line, *from_neighbours(lines, rows, [*paired, *in_line], order)])
+    found = [*paired, *in_line, *from_neighbours(lines, rows, [*paired, *in_line], order)]
+    facts = dedupe([*found, *from_row_pairs(lines, rows, found, order)])
     tables = (*tables, *find_records(facts, in_tables))
     label_lines = frozenset(
         _line_index(lines, f.label_box) for f in facts if f.label_box is not None and f.pairing == "label_left"

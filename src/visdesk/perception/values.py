@@ -91,6 +91,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         # codes/IDs: letters and digits together (E6591, SF1234567890, G11, INV-2024-001) or 5+ digits
         "code": re.compile(
             r"(?<![A-Za-z0-9])(?=[A-Za-z0-9-_/#]*\d)(?:[A-Za-z]{1,6}[-_#]?\d[A-Za-z0-9]*(?:[-_/][A-Za-z0-9]+)*"
+            r"|\d+(?:[-_/]\d+)*[-_/]\d*[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*"
             r"|\d+[A-Za-z]+[A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*|\d{5,}(?:[-_][A-Za-z0-9]+)*"
             r"|0x[0-9A-Fa-f]+|[vV]\d+(?:\.\d+)+)(?![A-Za-z0-9])"
         ),
