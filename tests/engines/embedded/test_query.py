@@ -411,3 +411,11 @@ def test_a_question_word_ending_in_me_is_not_a_yes_no_particle(question: str) ->
 
 def test_where_am_i_sitting_asks_for_the_seat() -> None:
     assert parse_question("Could you please tell me where am I sitting?", "en").fields[0] == "seat"
+
+
+def test_is_a_larger_than_b_compares_two_rows() -> None:
+    spec = parse_question("Does Rent have a larger share than Savings? Answer yes or no.", "en")
+    assert spec.operation is Operation.COMPARE and spec.comparator == ">" and spec.rows == ("Rent", "Savings")
+    spec = parse_question("拼多多的占比是否高于抖音？只回答是或否", "zh")
+    assert spec.operation is Operation.COMPARE and spec.comparator == ">" and spec.rows == ("拼多多", "抖音")
+    assert parse_question("Which is larger, Rent or Savings?", "en").operation is Operation.ARGMAX

@@ -99,6 +99,9 @@ def parse(question: str, language: Literal["zh", "en"]) -> QuerySpec:
     asked = qt.padded(ask) if lang == "en" else ask.casefold()  # "图里是什么" is a cue before politeness goes
     rule = _operation(asked + hay, c, yesno=yesno, rows=rows, weights=weights, choices=choices, limit=limit)
     op = Operation(rule.op) if rule else Operation.VERIFY if yesno else Operation.LOOKUP
+    if yesno and rule is not None and rule.needs_options and " than " in hay:  # "Does Rent have a larger share than
+        op = Operation.COMPARE  # Savings?": a verdict on two rows, not which of them
+        limit = qt.Threshold(">" if rule.op == "argmax" else "<", None, (0, 0))
     if quote and op in (Operation.VERIFY, Operation.DESCRIBE):
         op = Operation.LOOKUP
     numeric = any(lexicon().kind(n) in ("number", "money") for _, surface, names in found for n in names
@@ -245,10 +248,17 @@ def _operation(
         if rule.needs_options and len(choices) + len(rows) < 2:
             continue
         against_amount = qt.first(hay, c.budget, c.language) or qt.first(hay, _AMOUNT_WORDS, c.language)
-        if rule.op == "compare" and (limit is None or limit.value is None) and not against_amount:
+        two_sides = limit is not None and _is_than(hay, limit, c)  # "高于抖音", "larger than Savings"
+        if rule.op == "compare" and (limit is None or limit.value is None) and not (against_amount or two_sides):
             continue  # "over" with no number and no amount named is not a comparison
         return rule
     return None
+
+
+def _is_than(hay: str, limit: qt.Threshold, c: Cues) -> bool:
+    """A comparator that compares two things ("higher than", "高于"), not a preposition ("under warranty")."""
+    phrase = hay[limit.span[0] : limit.span[1]] if c.language == "zh" else ""
+    return " than " in hay if c.language == "en" else phrase.endswith("于")
 
 
 def _comparison(

@@ -68,7 +68,7 @@ def selectors(
     """
     spans = [t.span for t in limits]
     if c.language == "zh":
-        return _zh_selectors(core, c, spans[0] if spans else (-1, -1))
+        return _zh_selectors(core, c, spans[0] if spans else (-1, -1), limits)
     rows: list[str] = []
     columns: list[str] = []
     used: set[str] = {m.group(0) for m in qt.TIME.finditer(core)}
@@ -91,13 +91,15 @@ def selectors(
     for m in () if items else _CAPITAL_RUN.finditer(core):
         run = m.group(1).rstrip(".'")
         words = run.split()
+        first_word = len(words)
         while words and words[0].casefold() in c.question_words | _ARTICLES:
             words = words[1:]
+        opens = m.start() == 0 and len(words) == first_word  # the sentence's own first word, capitalised
         while words and words[-1].casefold() in ("of", "the", "de"):
             words = words[:-1]
         run = " ".join(words)
         calendar = run.casefold() in c.calendar
-        opener = m.start() == 0 and len(words) == 1 and not calendar and not re.search(r"\d|^[A-Z]{2,}$", run)
+        opener = opens and len(words) == 1 and not calendar and not re.search(r"\d|^[A-Z]{2,}$", run)
         if len(run) < 2 or opener:
             continue  # a capital that only opens the sentence names nothing; "°C" is a unit
         if run.casefold() in c.question_words or qt.YEAR.fullmatch(run) or any(run in r for r in rows):
@@ -197,7 +199,7 @@ def _than_sides(core: str, c: Cues) -> list[str]:
 
 
 def _zh_selectors(
-    core: str, c: Cues, limit_span: tuple[int, int]
+    core: str, c: Cues, limit_span: tuple[int, int], limits: list[qt.Threshold]
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[float, ...], set[str]]:
     rows: list[str] = []
     columns: list[str] = []
@@ -207,6 +209,11 @@ def _zh_selectors(
     for m in _ZH_CODE.finditer(core):
         if not qt.YEAR.fullmatch(m.group(1)) and not (limit_span[0] <= m.start() < limit_span[1]):
             rows.append(m.group(1))
+    bare = next((t for t in limits if t.value is None and core[t.span[0] : t.span[1]].endswith("于")), None)
+    if bare and len(rows) < 2:  # "拼多多的占比是否高于抖音": the first noun against what follows the comparator
+        after = re.split(r"[？?，,。吗呢]", core[bare.span[1] :])[0].strip()
+        before = re.split(r"的|是否|是不是|有没有|比", core[: bare.span[0]])[0].strip()
+        rows += [r for r in (before, after) if r and r not in rows]
     compare = _ZH_COMPARE.search(core)
     if compare and not any(p.word == "比" for p in zh_tagger().cut(core, HMM=False)):
         compare = None  # "占比最大": 比 inside a word compares nothing
