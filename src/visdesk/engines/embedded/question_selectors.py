@@ -12,8 +12,8 @@ import threading
 from functools import cache
 from typing import Any
 
-import jieba  # type: ignore[import-untyped]
-import jieba.posseg  # type: ignore[import-untyped]
+import jieba
+import jieba.posseg
 
 from visdesk.engines.embedded import question_text as qt
 from visdesk.engines.embedded.lexicon import Cues, OperationRule, cues, lexicon
