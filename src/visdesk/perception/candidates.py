@@ -13,6 +13,7 @@ import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from functools import lru_cache
 
 from visdesk.domain import Box, KeyValue, OcrLine
 from visdesk.perception.document import DateOrder, Fact, Pairing, TableGrid, Value
@@ -61,8 +62,17 @@ def _typed(text: str, label: str, order: DateOrder) -> Value:
     return parse_value(text, order, name_like=bool(_NAME_LABEL.search(label)))
 
 
+@lru_cache(maxsize=64)
+def _boxes(lines: tuple[OcrLine, ...]) -> dict[Box, int]:
+    """Each line's own box → its index (most value boxes are a whole line's box)."""
+    return {line.box: index for index, line in reversed(list(enumerate(lines)))}
+
+
 def _line_of(lines: tuple[OcrLine, ...], box: Box) -> int:
-    """The index of the line that holds a box (the one whose box overlaps it most)."""
+    """The index of the line that holds a box (the smallest line box around its centre)."""
+    exact = _boxes(lines).get(box)
+    if exact is not None:
+        return exact
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
     best, best_area = 0, -1.0
     for index, line in enumerate(lines):
