@@ -55,7 +55,7 @@ class HeaderDeadline:
     _armed_cycle: Any = None
     _head_started = False
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:
         super().connection_made(transport)  # type: ignore[misc]
         self._arm_header_deadline(started=False)
 

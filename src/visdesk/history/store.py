@@ -26,7 +26,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 from sqlalchemy import Connection, Engine, Executable, Table, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -166,9 +166,14 @@ class SqlHistory:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, partial(fn, *args))
 
-    async def _write(self, work: Callable[[Connection], T]) -> T:
+    @overload
+    async def _write(self, work: Rows) -> None: ...
+    @overload
+    async def _write(self, work: Callable[[Connection], T]) -> T: ...
+    async def _write(self, work: Callable[[Connection], T] | Rows) -> T | None:
         """Commit `work` durably (group commit); returns once its transaction has committed."""
-        return await asyncio.wrap_future(self.writer.submit(work))  # type: ignore[no-any-return]
+        result: T | None = await asyncio.wrap_future(self.writer.submit(work))  # Rows resolve to None
+        return result
 
     def _owned_session(self, session_id: str, owner: str) -> bool:
         with self.engine.connect() as connection:

@@ -62,7 +62,8 @@ def _gray(image: Image.Image) -> np.ndarray:
     image = image.convert("L")
     scale = MAX_SIDE / max(image.size)
     if scale < 1:
-        image = image.resize((max(1, round(image.width * scale)), max(1, round(image.height * scale))), Image.BILINEAR)
+        size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+        image = image.resize(size, Image.Resampling.BILINEAR)
     return np.asarray(image)
 
 
@@ -74,7 +75,7 @@ def describe(image: Image.Image) -> Features:
     gray = _gray(image)
     if min(gray.shape[:2]) < MIN_SIDE:
         return _NO_FEATURES
-    orb = cv2.ORB_create(nfeatures=N_FEATURES, fastThreshold=10, edgeThreshold=EDGE_THRESHOLD)
+    orb = cv2.ORB.create(nfeatures=N_FEATURES, fastThreshold=10, edgeThreshold=EDGE_THRESHOLD)
     keypoints, descriptors = orb.detectAndCompute(gray, None)
     if descriptors is None or not keypoints:
         return _NO_FEATURES

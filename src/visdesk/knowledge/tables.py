@@ -123,7 +123,7 @@ def read_table(data: bytes) -> TableFile:
     try:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     reader = csv.DictReader(io.StringIO(text), dialect=dialect)
     headers = [h for h in (reader.fieldnames or []) if h and h.strip()]
     columns = [classify_header(h) for h in headers]

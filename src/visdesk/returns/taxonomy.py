@@ -91,7 +91,7 @@ def _reason(path: Path, raw: dict[str, Any], actions: dict[str, Action]) -> Reas
     action = str(raw.get("action", ""))
     if not reason_id or action not in actions:
         raise ValueError(f"{path}: reason {reason_id or '?'} needs an id and an action among {sorted(actions)}")
-    names = {lang: str(raw[lang]) for lang in ("en", "zh") if lang in raw} or {"en": reason_id}
+    names: dict[str, str] = {lang: str(raw[lang]) for lang in ("en", "zh") if lang in raw} or {"en": reason_id}
     return Reason(
         id=reason_id,
         names=names,
