@@ -138,7 +138,8 @@ def wrk_loop(url: str, body: dict[str, Any], *, concurrency: int, duration_s: fl
         body_path.write_text(json.dumps(body), encoding="utf-8")
         script = Path(tmp) / "post.lua"
         script.write_text(_WRK_SCRIPT.format(body=body_path), encoding="utf-8")
-        command = ["wrk", "-t1", f"-c{concurrency}", f"-d{max(1, round(duration_s))}s", "--latency", "-s", str(script)]
+        command = ["wrk", "-t1", f"-c{concurrency}", f"-d{max(1, round(duration_s))}s", "--timeout", "30s", "--latency"]
+        command += ["-s", str(script)]  # a 30 s timeout: a stalled fsync shows as latency, not as a silent empty round
         out = subprocess.run([*command, f"{url}/v1/chat"], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
