@@ -104,12 +104,9 @@ def _tick_value(text: str) -> float:
 
 def _tick_suffix(lines: list[OcrLine]) -> str:
     """The unit the ticks share ('k', '%'), ignoring a bare '0'."""
-    matches = [_TICK.match(line.text.strip()) or _NO_MATCH for line in lines if line.text.strip() != "0"]
-    suffixes = {match.group("suffix") or "" for match in matches}
+    matches = [_TICK.match(line.text.strip()) for line in lines if line.text.strip() != "0"]
+    suffixes = {(match.group("suffix") if match else None) or "" for match in matches}
     return suffixes.pop() if len(suffixes) == 1 else ""
-
-
-_NO_MATCH = _TICK.match("0")
 
 
 def _number(value: float) -> str:

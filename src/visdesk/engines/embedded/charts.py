@@ -88,8 +88,7 @@ def answer_chart(intent: Intent, seen: Perception, question: str, lang: str) -> 
         )
         return Reply(text=text, evidence=[ev(value), ev(label)], value=value.text)
     if intent.extreme:
-        scored = [(parse_amount(value.text), label, value) for label, value in pairs]
-        scored = [s for s in scored if s[0] is not None]
+        scored = [(amount, label, value) for label, value in pairs if (amount := parse_amount(value.text)) is not None]
         if scored:
             pick = max if intent.extreme == "max" else min
             _, label, value = pick(scored, key=lambda s: s[0])

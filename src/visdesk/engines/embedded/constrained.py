@@ -18,7 +18,7 @@ import referencing.exceptions
 import regex  # type: ignore[import-untyped]  # no stubs installed; used for its timeout
 from rapidfuzz import fuzz
 
-from visdesk.domain import Perception, Table
+from visdesk.domain import Evidence, Perception, Table
 from visdesk.engines.embedded.fields import answer_field
 from visdesk.engines.embedded.intents import Intent
 from visdesk.engines.embedded.labels import SYNONYMS, fields_in, normalise, similarity
@@ -133,7 +133,7 @@ def fill_schema(schema: dict[str, Any], seen: Perception | None, question: str, 
     )
 
 
-def _evidence_for(data: Any, seen: Perception | None) -> list:
+def _evidence_for(data: Any, seen: Perception | None) -> list[Evidence]:
     """The OCR lines that hold the filled values (strings and numbers as printed)."""
     if seen is None:
         return []
@@ -146,12 +146,12 @@ def _fill(schema: dict[str, Any], seen: Perception | None, question: str, lang: 
     kind = schema.get("type")
     if kind == "array":
         item = schema.get("items", {})
-        props = item.get("properties", {}) if isinstance(item, dict) else {}
+        props: dict[str, Any] = item.get("properties", {}) if isinstance(item, dict) else {}
         table = _matching_table(seen, list(props)) if props else None
         if table is None:
             return []
         return [_coerce_object(props, _row_object(table, r, list(props))) for r in range(len(table.rows))]
-    props: dict[str, Any] = schema.get("properties", {})
+    props = schema.get("properties", {})
     if not props:
         return {}
     table = _matching_table(seen, list(props))

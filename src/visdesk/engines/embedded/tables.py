@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from visdesk.domain import Perception, Table
+from visdesk.domain import Evidence, Perception, Table
 from visdesk.engines.embedded.intents import Intent
 from visdesk.engines.embedded.labels import SYNONYMS, normalise, similarity
 from visdesk.engines.embedded.reply import Reply, ev_box
@@ -204,8 +204,7 @@ def _total_row(table: Table, name_col: int) -> int | None:
 
 
 def _superlative(table: Table, col: int, name_col: int, extreme: str, lang: str) -> Reply | None:
-    keyed = [(sort_key(row[col]), r) for r, row in enumerate(table.rows) if col < len(row)]
-    keyed = [(k, r) for k, r in keyed if k is not None]
+    keyed = [(k, r) for r, row in enumerate(table.rows) if col < len(row) and (k := sort_key(row[col])) is not None]
     if not keyed:
         return None
     pick = max if extreme == "max" else min
@@ -227,7 +226,7 @@ def _cell(table: Table, r: int, col: int, name_col: int, lang: str) -> Reply:
     return Reply(text=text, evidence=_evidence(table, r, (col, name_col)), value=row[col])
 
 
-def _evidence(table: Table, r: int, cols: tuple[int, ...]) -> list:
+def _evidence(table: Table, r: int, cols: tuple[int, ...]) -> list[Evidence]:
     out = []
     for c in cols:
         if table.cell_boxes and c < len(table.cell_boxes[r]):
