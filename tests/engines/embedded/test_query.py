@@ -419,3 +419,10 @@ def test_is_a_larger_than_b_compares_two_rows() -> None:
     spec = parse_question("拼多多的占比是否高于抖音？只回答是或否", "zh")
     assert spec.operation is Operation.COMPARE and spec.comparator == ">" and spec.rows == ("拼多多", "抖音")
     assert parse_question("Which is larger, Rent or Savings?", "en").operation is Operation.ARGMAX
+
+
+def test_a_mark_asked_about_is_no_state_and_a_named_state_keeps_its_qualifier() -> None:
+    spec = parse_question("这个产品有3C认证吗？只回答是或否", "zh")
+    assert spec.operation is Operation.VERIFY and spec.state == "" and "3C" in spec.rows
+    spec = parse_question("Is the WBC result high?", "en")
+    assert spec.state == "abnormal" and spec.claim == "high"

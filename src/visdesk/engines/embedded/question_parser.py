@@ -109,6 +109,7 @@ def parse(question: str, language: Literal["zh", "en"]) -> QuerySpec:
     if op is Operation.COUNT and limit is None and (rows or numeric):
         op = Operation.LOOKUP  # "How many bears are at the Atlantic Zoo?", "How many are in stock?": a printed number
     state, claim = _state(hay, lang) if op is Operation.VERIFY else ("", "")
+    claim = _qualified(claim, core, rows, lang)
     polarity = not _negated(hay, claim, c) if op in (Operation.VERIFY, Operation.COMPARE) else True
     subject = _subject(core, lang)
     if rule is not None:  # "the range of the numbers", "in total": the field word is the operation's cue
@@ -301,6 +302,20 @@ def _state(hay: str, lang: str) -> tuple[str, str]:
             if len(word) > len(best[1]) and qt.has(hay, word.casefold(), lang):
                 best = (state, word)
     return best
+
+
+def _qualified(claim: str, core: str, rows: tuple[str, ...], lang: str) -> str:
+    """The claim with the name right before it: "3C认证", "CE mark" — not any 认证 / mark on the page."""
+    if not claim:
+        return claim
+    sep = "" if lang == "zh" else " "
+    low = core.casefold()
+    for row in rows:
+        joined = f"{row}{sep}{claim}".casefold()
+        at = low.find(joined)
+        if at >= 0:
+            return core[at : at + len(joined)]
+    return claim
 
 
 def _subject(core: str, lang: str) -> str:
