@@ -144,6 +144,7 @@ def test_title_follows_the_conversation_and_its_language() -> None:
         return task.reply()
 
     assert reply(open_webui.TITLE_TEMPLATE, TURNS)["title"] == "付不了钱怎么办"
+    assert reply(open_webui.TITLE_TEMPLATE, [("user", "付不了\u202e钱\x07怎么办？")])["title"] == "付不了钱怎么办"
     english = reply(open_webui.TITLE_TEMPLATE, [("user", "Why was my card declined at checkout?")])["title"]
     assert english == "Why was my card declined at"
     assert reply(open_webui.TAGS_TEMPLATE, [("user", "Where is my parcel?")])["tags"] != reply(

@@ -28,6 +28,7 @@ from visdesk.api.openai_request import without_client_metadata
 from visdesk.domain import Answer, Language
 from visdesk.language import detect_language
 from visdesk.protocol_openai import ChatMessage, ImagePart, TextPart
+from visdesk.text_input import normalise_text
 
 ENGINE = "client-task"  # what the reply's `visdesk.engine` says: no engine answered
 _TASK_HEADING = re.compile(r"^\s*#{1,6}\s*task\s*:", re.I | re.M)
@@ -102,7 +103,8 @@ def recognise(messages: list[ChatMessage]) -> ClientTask | None:
     example = _first_json_object(prompt, output.end())
     if not example:
         return None
-    return ClientTask(example=example, history=history.group(1).strip())
+    # Normalised like any question (NFC, no control or bidi characters; 400 on lone surrogates): the title echoes it.
+    return ClientTask(example=example, history=normalise_text(history.group(1), "messages"))
 
 
 def _has_image(message: ChatMessage) -> bool:
