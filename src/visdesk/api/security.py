@@ -57,7 +57,8 @@ def principal(request: Request) -> str:
 
 def _cookie_id(scope: Scope) -> str | None:
     """The anonymous browser-session id from the Cookie header, when it has the shape this server mints."""
-    for name, value in scope.get("headers", []):
+    headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+    for name, value in headers:
         if name != b"cookie":
             continue
         for pair in value.decode("latin-1").split(";"):

@@ -300,7 +300,7 @@ class KnowledgeIndex:
         sql = f"SELECT id, doc_id, title, section, text, source, kind, sku, meta FROM chunks WHERE id IN ({marks})"
         with self._lock:
             rows = self._db.execute(sql, list(ids)).fetchall()
-        return {r[0]: StoredChunk(*r[:8], meta=json.loads(r[8] or "{}")) for r in rows}
+        return {r[0]: _stored_chunk(r) for r in rows}
 
     def chunks_for_sku(self, sku: str, kind: str) -> list[StoredChunk]:
         with self._lock:
@@ -313,6 +313,12 @@ class KnowledgeIndex:
     def count(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+
+def _stored_chunk(row: Sequence[Any]) -> StoredChunk:
+    """A `chunks` row (columns in the order `chunks()` selects them) as a StoredChunk, its meta parsed."""
+    chunk_id, doc_id, title, section, text, source, kind, sku, meta = row
+    return StoredChunk(chunk_id, doc_id, title, section, text, source, kind, sku, json.loads(meta or "{}"))
 
 
 @contextmanager

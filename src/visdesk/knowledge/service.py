@@ -108,11 +108,11 @@ class KnowledgeService:
         ranked_ids = [*raw, *code_hits]
         chunks = self.index.chunks(list(dict.fromkeys(ranked_ids)))
         question_grams = _bigrams(question)
-        for chunk_id, chunk in chunks.items():
+        for chunk_id, stored in chunks.items():
             if chunk_id in raw:
                 # Short table rows win bm25 by length alone; without their code, a written answer is better.
-                raw[chunk_id] *= KIND_PRIOR.get(chunk.kind, 1.0)
-                raw[chunk_id] += HEADING_BONUS * _overlap(question_grams, chunk.section or chunk.title)
+                raw[chunk_id] *= KIND_PRIOR.get(stored.kind, 1.0)
+                raw[chunk_id] += HEADING_BONUS * _overlap(question_grams, stored.section or stored.title)
         for chunk_id in code_hits:
             # The row that defines a code (error table, catalog) outranks articles that mention it.
             defines = chunks[chunk_id].kind in DEFINING_KINDS if chunk_id in chunks else False
@@ -169,8 +169,9 @@ class KnowledgeService:
             extra["accessories"] = [_accessory(p) for p in related(product, list(self.products.values()))]
             passages.extend(self._product_chunk(product, score, extra))
         for hit in mentioned[:1]:
-            extra = {"match_method": "question", "match_score": 1.0 if hit.certain else 0.8, "matched_text": hit.text}
-            passages.extend(self._product_chunk(hit.product, extra["match_score"], extra))
+            score = 1.0 if hit.certain else 0.8
+            extra = {"match_method": "question", "match_score": score, "matched_text": hit.text}
+            passages.extend(self._product_chunk(hit.product, score, extra))
         if photo:
             passages.extend(self._manual_sections(photo[0][0], query.question, photo[0][2]))
         elif mentioned:

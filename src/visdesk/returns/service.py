@@ -44,9 +44,12 @@ class ReturnDesk:
         if image_bytes is not None:
             image = await asyncio.to_thread(image_intake.intake, image_bytes, s.settings.images)
             await s.safety.check_image(image)
+        seen: Perception | None = None
+        pick: str | None = None
         async with s.governor.admit(client, deadline=deadline):
-            seen = await asyncio.wait_for(s.perceiver.see(image), deadline - time.perf_counter()) if image else None
-            pick = await self._engine_pick(said, image, seen, language) if image else None
+            if image:
+                seen = await asyncio.wait_for(s.perceiver.see(image), deadline - time.perf_counter())
+                pick = await self._engine_pick(said, image, seen, language)
         result = attribute(self.taxonomy, said, seen, pick)
         return self._json(result, language, round((time.perf_counter() - started) * 1000, 1))
 
