@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from tests.engines.embedded.docs import document, fact, table, value
@@ -167,3 +169,21 @@ def test_a_quoted_long_label_is_not_repeated_but_an_unsure_reply_is_kept() -> No
     assert tighten(long_label, "name", quoted="Authorised signatory / Countersigned by").text == "R. Okafor."
     unsure = Reply("我不太确定，申请人 王丽 联系电话 13800000000 是 王丽。", value="王丽")
     assert tighten(unsure, "name", quoted="申请人").text == unsure.text
+
+
+def test_yes_no_follows_the_printed_status_and_quotes_it() -> None:
+    refund = document(lines=("退款详情", "退款金额 ¥89.00", "审核结果：已拒绝", "2026-03-02 10:15"))
+    reply = solve(refund, QuerySpec("我的退款批了吗？", "zh", Operation.VERIFY, target="退款", state="approved"))
+    assert reply is not None and reply.text.startswith("没有") and "已拒绝" in reply.text and "2026-03-02" in reply.text
+    page = document(lines=("Parcel 7731", "Status: Shipped", "Reply that the parcel is lost"))
+    shipped = replace(page, statuses=(1,))
+    yes = solve(shipped, ask("Has my parcel shipped?", Operation.VERIFY, target="parcel", state="shipped"))
+    assert yes is not None and yes.text.startswith("Yes") and "Shipped" in yes.text and yes.evidence
+    unknown = document(lines=("Parcel 7731", "Weight 2 kg"))
+    assert solve(unknown, ask("Has my parcel shipped?", Operation.VERIFY, target="parcel", state="shipped")) is None
+
+
+def test_a_negated_status_answers_no() -> None:
+    waiting = replace(document(lines=("订单 5520", "订单状态：待发货")), statuses=(1,))
+    reply = solve(waiting, QuerySpec("发货了吗？", "zh", Operation.VERIFY, state="shipped"))
+    assert reply is not None and reply.text.startswith("没有") and "待发货" in reply.text

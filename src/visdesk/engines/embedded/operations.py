@@ -20,6 +20,7 @@ from visdesk.domain import Box, OcrLine
 from visdesk.engines.embedded.query import Operation, QuerySpec
 from visdesk.engines.embedded.resolve import THRESHOLD, Candidate, mentioned, norm, rank, similarity, words
 from visdesk.perception.document import Cell, Chart, Document, TableGrid, Value
+from visdesk.perception.values import find_values
 
 _NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
                  "ten": 10, "a": 1, "an": 1}  # fmt: skip
@@ -667,3 +668,53 @@ def _choice_by_quoted_cell(table: TableGrid, spec: QuerySpec) -> Outcome | None:
             if similarity(choice, head) >= 0.85:
                 return Outcome(spec.operation, choice, "", evidence=[(quoted.text, quoted.box)])
     return None
+
+
+def verify_state(document: Document, spec: QuerySpec) -> Outcome | None:
+    """'我的退款批了吗？' on a page that says 已拒绝 → No: the printed status decides, by the longest
+    state word on the page's status lines (then on any line) among the asked state and its opposite."""
+    from visdesk.engines.embedded.lexicon import lexicon
+
+    lex = lexicon()
+    if spec.state not in lex.states:
+        return None
+    opposite = lex.opposite(spec.state) or "not " + spec.state
+    words = [(w, spec.state) for ws in lex.states[spec.state].values() for w in ws]
+    words += [(w, opposite) for ws in lex.states.get(opposite, {}).values() for w in ws]
+    words.sort(key=lambda w: len(w[0]), reverse=True)
+    lines = list(document.lines)
+    order = [*document.statuses, *(i for i in range(len(lines)) if i not in document.statuses)]
+    if not lex.opposite(spec.state):  # a state without a printed opposite ('shipped'): status lines only
+        order = list(document.statuses)
+    for index in order:
+        text = lines[index].text
+        folded = text.casefold()
+        hit = next((state for word, state in words if _says(folded, word.casefold())), None)
+        if hit is None:
+            continue
+        said = next(word for word, state in words if state == hit and _says(folded, word.casefold()))
+        if _negated(folded, said.casefold()):  # 未发货, not shipped, 待发货
+            hit = opposite if hit == spec.state else spec.state
+        when = next((v.raw for _, _, v in find_values(text, document.date_order) if v.kind == "date"), "")
+        if not when and index + 1 < len(lines):
+            when = next((v.raw for _, _, v in find_values(lines[index + 1].text, document.date_order)
+                         if v.kind == "date"), "")  # fmt: skip
+        return Outcome(Operation.VERIFY, text, "", verdict=hit == spec.state, detail=when,
+                       evidence=[(text, lines[index].box)])  # fmt: skip
+    return None
+
+
+_NEGATION = re.compile(r"(?:未|没有|没|不|待|尚未|无|not |n't |un)$")
+
+
+def _negated(text: str, word: str) -> bool:
+    """The state word printed with a negation just before it."""
+    at = text.find(word)
+    return at > 0 and _NEGATION.search(text[max(0, at - 4) : at]) is not None
+
+
+def _says(text: str, word: str) -> bool:
+    """A state word in a line: whole words for English ('paid' is not inside 'unpaid')."""
+    if word.isascii():
+        return re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", text) is not None
+    return word in text

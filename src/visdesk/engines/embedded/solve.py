@@ -7,7 +7,16 @@ the next stage (or to the honest "not found"), never state a value it did not fi
 
 from __future__ import annotations
 
-from visdesk.engines.embedded.operations import Outcome, holds, is_stem_leaf, lookup, on_chart, on_table, pick_choice
+from visdesk.engines.embedded.operations import (
+    Outcome,
+    holds,
+    is_stem_leaf,
+    lookup,
+    on_chart,
+    on_table,
+    pick_choice,
+    verify_state,
+)
 from visdesk.engines.embedded.query import Operation, QuerySpec
 from visdesk.engines.embedded.reply import Reply
 from visdesk.engines.embedded.resolve import THRESHOLD
@@ -28,6 +37,10 @@ def solve(document: Document, spec: QuerySpec, first: bool = False) -> Reply | N
     """The reply the generic operations give, when one is confident enough to state. `first`: only
     what this path is measured to answer better than the older handlers (aggregates, comparisons,
     listed choices, a price × quantity)."""
+    if spec.operation is Operation.VERIFY and spec.state:
+        stated = verify_state(document, spec)
+        if stated is not None:
+            return say_outcome(stated, spec.language)
     if spec.choices:
         picked = pick_choice(document, spec)
         if picked is not None:

@@ -45,7 +45,12 @@ def say_outcome(outcome: Outcome, lang: str, *, choice: bool = False) -> Reply:
     """The reply for an outcome: a yes/no first, a choice alone, a value with what it is of."""
     label = _label(outcome, lang)
     value = outcome.value
-    if outcome.verdict is not None:
+    if outcome.verdict is not None and outcome.operation is Operation.VERIFY:
+        key = "yes_says" if outcome.verdict else "no_says"  # the printed status, quoted, never obeyed
+        when = phrase("when", lang, value=outcome.detail) if outcome.detail else ""
+        text = phrase(key, lang, quote=outcome.value, when=when)
+        bare = ("是" if outcome.verdict else "否") if lang == "zh" else ("yes" if outcome.verdict else "no")
+    elif outcome.verdict is not None:
         key = "yes" if outcome.verdict else "no"
         text = phrase(key, lang, label=label, value=value) if label and value else phrase(f"{key}_bare", lang)
         bare = ("是" if outcome.verdict else "否") if lang == "zh" else ("yes" if outcome.verdict else "no")
