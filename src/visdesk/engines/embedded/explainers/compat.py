@@ -15,13 +15,17 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from visdesk.domain import EngineRequest, Evidence
+from visdesk.domain import EngineRequest, Evidence, Turn
 from visdesk.engines.embedded.explainers import register
 from visdesk.engines.embedded.explainers.product_facts import PhotoProduct, asked_for, data, photo_product
 from visdesk.engines.embedded.query import Operation, QuerySpec
 from visdesk.engines.embedded.reply import Reply
 
 _ASKED_VOLTS = re.compile(r"(\d{2,3})\s*(?:v|volts?|伏)(?![a-z])", re.I)
+# Mains is 100–240 V nominal everywhere (±10 %): "20V" or "12V" in a question is a DC output rating, not a socket.
+MAINS_VOLTS = (90.0, 264.0)
+# How far back a session's earlier verdict or follow-up question still gives a short turn its context.
+CONTEXT_TURNS = 3
 VERDICT = {
     "yes": {"en": "Yes", "zh": "可以"},
     "no": {"en": "No", "zh": "不可以"},
@@ -45,9 +49,12 @@ class Verdict:
 
 
 def applies(spec: QuerySpec, request: EngineRequest) -> bool:
-    """Asked whether it works, answering our follow-up, or a yes/no naming a voltage, a device or a product."""
+    """Asked whether it works, answering our follow-up, a yes/no naming a voltage, a device or a product,
+    or a short turn naming one ("and on 110V?", "那 iPad 呢？") after a verdict of the same session."""
     if asked_for(spec, Operation.COMPATIBLE, "compatible") or _answers_follow_up(request):
         return True
+    if spec.operation is Operation.LOOKUP and _after_verdict(request) and photo_product(request) is not None:
+        return _asked_mains(spec.question)[0] is not None or _asked_device(spec.question) is not None
     if spec.operation is not Operation.VERIFY or photo_product(request) is None:
         return False
     # "Is it OK on 230V?", "Is this fine for my iPad?": a yes/no about the product and a voltage or device
@@ -243,8 +250,9 @@ def _power_fact(product: PhotoProduct, lang: str, first: bool = True) -> str:
 
 
 def _asked_mains(question: str) -> tuple[float | None, str]:
-    if m := _ASKED_VOLTS.search(question):
-        return float(m.group(1)), ""
+    for m in _ASKED_VOLTS.finditer(question):
+        if MAINS_VOLTS[0] <= float(m.group(1)) <= MAINS_VOLTS[1]:
+            return float(m.group(1)), ""
     lowered = f" {question.lower()} "
     for entry in data()["mains"]:
         for name in entry["names"]:
@@ -284,20 +292,41 @@ def _names_another_product(request: EngineRequest) -> bool:
 
 
 def _answers_follow_up(request: EngineRequest) -> bool:
-    """The previous turn asked this explainer's follow-up question: this turn is its answer."""
-    history = request.query.history
-    if not history:
-        return False
-    asked = history[-1].answer
-    return any(prompt in asked for prompts in data()["follow_up"].values() for prompt in prompts.values())
+    """A recent turn asked this explainer's follow-up question and none answered it since: this turn is its answer
+    (a turn in between, such as "What cable should I buy?", does not drop the pending question)."""
+    return _asking_turn(request) is not None
+
+
+def _asking_turn(request: EngineRequest) -> Turn | None:
+    """The latest of the last few turns, when it asked the follow-up and no verdict came after it."""
+    prompts = [prompt for by_lang in data()["follow_up"].values() for prompt in by_lang.values()]
+    for turn in reversed(request.query.history[-CONTEXT_TURNS:]):
+        if any(prompt in turn.answer for prompt in prompts):
+            return turn
+        if _is_verdict(turn.answer):
+            return None
+    return None
+
+
+def _after_verdict(request: EngineRequest) -> bool:
+    """One of the last few turns was a verdict here: a short turn naming a voltage or a device continues it."""
+    return any(_is_verdict(turn.answer) for turn in request.query.history[-CONTEXT_TURNS:])
+
+
+def _is_verdict(answer: str) -> bool:
+    return any(
+        answer.startswith(f"{word}{sep}")
+        for words in VERDICT.values()
+        for word in words.values()
+        for sep in (":", "：")
+    )
 
 
 def _with_context(request: EngineRequest) -> str:
     """The question, joined to the one it answers when it answers the follow-up ("an iPhone 15")."""
     question = request.query.question
-    if _answers_follow_up(request):
-        return f"{request.query.history[-1].question} {question}"
-    return question
+    asking = _asking_turn(request)
+    return f"{asking.question} {question}" if asking is not None else question
 
 
 register("compatibility", applies, explain, priority=50)

@@ -1,0 +1,68 @@
+"""Compatibility verdicts found wrong by the acceptance probe of a running server (issue 10):
+a DC voltage in a question read as a mains socket, a pending device question lost after one turn in
+between, and a short follow-up ("and on 110V?") after a verdict not read as a compatibility question."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.engines.embedded.test_product_explainers import _boxed, _reply
+from tests.knowledge.conftest import demo_kb as demo_kb  # the session fixture: the demo shop indexed once
+from visdesk.domain import Turn
+from visdesk.knowledge import KnowledgeService
+
+
+@pytest.mark.parametrize("question", ["Is the output 20V?", "Does it support 12V?", "输出有20V吗？"])
+def test_a_dc_voltage_is_not_a_mains_socket(demo_kb: KnowledgeService, question: str) -> None:
+    reply, _ = _reply(demo_kb, "VD-CH65", question)
+    # the label prints 20V⎓3.25A as an output: "No, it needs 100–240 V mains" would be wrong
+    assert "mains" not in reply.text and "电源" not in reply.text, reply.text
+    assert not (reply.structured and "verdict" in reply.structured), reply.structured
+
+
+def test_a_mains_voltage_in_the_question_still_decides(demo_kb: KnowledgeService) -> None:
+    assert _reply(demo_kb, "VD-SK7", "Is it OK on 110V?")[0].text.startswith("No")
+
+
+def _turn(kb: KnowledgeService, model: str, question: str, history: tuple[Turn, ...] = ()) -> tuple[Turn, ...]:
+    reply, _ = _reply(kb, model, question, history)
+    return (*history, Turn(question=question, answer=reply.text, image_content_id=model))
+
+
+def test_the_pending_device_question_survives_a_turn_in_between(demo_kb: KnowledgeService) -> None:
+    history = _turn(demo_kb, "VD-CH65", "This works?")
+    history = _turn(demo_kb, "VD-CH65", "What cable should I buy for this?", history)
+    assert history[-1].answer.startswith("For the VD-CH65 we recommend")
+    reply, label = _reply(demo_kb, "VD-CH65", "an iPhone 15", history)
+    assert reply.text.startswith("Yes") and "iPhone 15" in reply.text, reply.text
+    _boxed(reply, label, "Power")
+
+
+def test_a_verdict_answers_the_pending_question_once(demo_kb: KnowledgeService) -> None:
+    history = _turn(demo_kb, "VD-CH65", "This works?")
+    history = _turn(demo_kb, "VD-CH65", "an iPhone 15", history)
+    # the question was answered: "an iPad" is now a new device, not "This works? an iPhone 15 an iPad"
+    reply, _ = _reply(demo_kb, "VD-CH65", "what about an iPad?", history)
+    assert reply.text.startswith("Yes") and "tablet" in reply.text and "iPhone" not in reply.text, reply.text
+
+
+@pytest.mark.parametrize(
+    ("model", "first", "follow", "expected"),
+    [
+        ("VD-CH65", "Does it work with iPhone 15?", "and on 110V?", "Yes"),
+        ("VD-CH65", "能给笔记本充电吗？", "那110V呢？", "可以"),
+        ("VD-SK7", "Will it work in Germany?", "How about in the US?", "No"),
+    ],
+)
+def test_a_short_turn_after_a_verdict_continues_it(
+    demo_kb: KnowledgeService, model: str, first: str, follow: str, expected: str
+) -> None:
+    history = _turn(demo_kb, model, first)
+    reply, label = _reply(demo_kb, model, follow, history)
+    assert reply.text.startswith(expected), reply.text
+    _boxed(reply, label, "Input")
+
+
+def test_a_short_turn_without_an_earlier_verdict_is_no_verdict(demo_kb: KnowledgeService) -> None:
+    history = _turn(demo_kb, "VD-CH65", "What cable should I buy for this?")
+    assert not _reply(demo_kb, "VD-CH65", "and on 110V?", history)[0].text.startswith("Yes")
