@@ -15,6 +15,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator
 from dataclasses import asdict, replace
+from typing import Any
 
 from visdesk import images as image_intake
 from visdesk.domain import (
@@ -127,6 +128,7 @@ class Pipeline:
         }
         status = "ok"
         first_token: float | None = None
+        answer: Answer | None = None
         try:
             ask = checked_ask(ask, s.settings.limits)  # ids, earlier turns, options: 400 before any work
             question = s.safety.check_question(ask.question)
@@ -313,7 +315,7 @@ class Pipeline:
         started: float,
         level: LoadLevel,
         mode: Mode,
-        structured: dict | None,
+        structured: dict[str, Any] | None,
         finish: str,
         usage: dict[str, int] | None,
         cached: bool = False,
@@ -338,7 +340,7 @@ class Pipeline:
             recommendations=recommendations,
         )
 
-    def _from_cache(self, hit: dict, query: Query, started: float, level: LoadLevel) -> Answer:
+    def _from_cache(self, hit: dict[str, Any], query: Query, started: float, level: LoadLevel) -> Answer:
         evidence = tuple(
             Evidence(text=e["text"], box=tuple(e["box"]) if e.get("box") else None) for e in hit["evidence"]
         )
@@ -350,7 +352,7 @@ class Pipeline:
         )  # fmt: skip
 
 
-def _to_cache(answer: Answer) -> dict:
+def _to_cache(answer: Answer) -> dict[str, Any]:
     return {
         "answer": answer.answer,
         "evidence": [{"text": e.text, "box": list(e.box) if e.box else None} for e in answer.evidence],
