@@ -12,11 +12,15 @@ Why `Rows`: most writes are an answer's rows (its session upserted, its message 
 statement object per row and SQLAlchemy builds, keys and binds a statement per row, ≈0.6 ms of CPU
 per answer that the event loop feels (one GIL). Writes given as `Rows` instead name shared constant
 statements and their parameters; consecutive ones in a batch are executed as one `executemany` per
-statement (in rank order: parents before children), rows with the same key merged first.
+statement (in rank order: parents before children), rows with the same key merged first. And
+`write()` wakes an event loop once per commit for all of its writers (one thread-safe callback),
+not once per write.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -57,7 +61,7 @@ class GroupCommitter:
         self.max_batch = max_batch
         self.commits = 0  # transactions committed (observability and tests)
         self.writes = 0  # writes acknowledged
-        self._queue: list[tuple[Work, Future[Any]]] = []
+        self._queue: list[tuple[Work, Waiter]] = []
         self._ready = threading.Condition()
         self._closed = False
         self._thread = threading.Thread(target=self._loop, name="visdesk-group-commit", daemon=True)
@@ -72,6 +76,18 @@ class GroupCommitter:
             self._queue.append((work, future))
             self._ready.notify()
         return future
+
+    async def write(self, work: Work) -> Any:
+        """`work` committed (awaitable from an event loop). The writer wakes each loop once per commit for
+        all of its writes, instead of once per write as `asyncio.wrap_future(submit(work))` would."""
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[Any] = loop.create_future()
+        with self._ready:
+            if self._closed:
+                raise RuntimeError("the history writer is closed")
+            self._queue.append((work, _LoopWaiter(loop, waiter)))
+            self._ready.notify()
+        return await waiter
 
     def close(self) -> None:
         """Commit what is queued, then stop the writer."""
@@ -91,21 +107,55 @@ class GroupCommitter:
                 del self._queue[: self.max_batch]
             self._commit(batch)
 
-    def _commit(self, batch: list[tuple[Work, Future[Any]]]) -> None:
+    def _commit(self, batch: list[tuple[Work, Waiter]]) -> None:
+        _settle(self._outcomes(batch))
+
+    def _outcomes(self, batch: list[tuple[Work, Waiter]]) -> list[tuple[Waiter, bool, Any]]:
+        """(waiter, ok, result or exception) for each write; a failed batch is retried one write at a time."""
         try:
             with self.engine.begin() as connection:
                 results = _run(connection, [work for work, _ in batch])
         except Exception as exc:
             if len(batch) == 1:
-                batch[0][1].set_exception(exc)
-                return
-            for item in batch:  # isolate the failing write(s)
-                self._commit([item])
-            return
+                return [(batch[0][1], False, exc)]
+            return [outcome for item in batch for outcome in self._outcomes([item])]  # isolate the failing write(s)
         self.commits += 1
         self.writes += len(batch)
-        for (_, future), result in zip(batch, results, strict=True):
-            future.set_result(result)
+        return [(waiter, True, result) for (_, waiter), result in zip(batch, results, strict=True)]
+
+
+@dataclass(frozen=True)
+class _LoopWaiter:
+    loop: asyncio.AbstractEventLoop
+    future: asyncio.Future[Any]
+
+
+Waiter = Future[Any] | _LoopWaiter
+
+
+def _settle(outcomes: list[tuple[Waiter, bool, Any]]) -> None:
+    """Resolve each write's waiter: concurrent futures directly, event-loop ones in one callback per loop."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Any], bool, Any]]] = {}
+    for waiter, ok, value in outcomes:
+        if isinstance(waiter, _LoopWaiter):
+            by_loop.setdefault(waiter.loop, []).append((waiter.future, ok, value))
+        elif ok:
+            waiter.set_result(value)
+        else:
+            waiter.set_exception(value)
+    for loop, items in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # a loop closed meanwhile: nobody is waiting any more
+            loop.call_soon_threadsafe(_resolve, items)
+
+
+def _resolve(items: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
+    for future, ok, value in items:
+        if future.done():  # the awaiting request was cancelled; its write still committed
+            continue
+        if ok:
+            future.set_result(value)
+        else:
+            future.set_exception(value)
 
 
 def _run(connection: Connection, works: list[Work]) -> list[Any]:

@@ -172,7 +172,7 @@ class SqlHistory:
     async def _write(self, work: Callable[[Connection], T]) -> T: ...
     async def _write(self, work: Callable[[Connection], T] | Rows) -> T | None:
         """Commit `work` durably (group commit); returns once its transaction has committed."""
-        result: T | None = await asyncio.wrap_future(self.writer.submit(work))  # Rows resolve to None
+        result: T | None = await self.writer.write(work)  # Rows resolve to None
         return result
 
     def _owned_session(self, session_id: str, owner: str) -> bool:
