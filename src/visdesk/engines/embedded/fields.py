@@ -8,6 +8,7 @@ right kind (a date, an amount, a tracking number), then product specs from the k
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from visdesk.domain import Box, OcrLine, Passage, Perception
 from visdesk.engines.embedded.intents import Intent
@@ -43,9 +44,9 @@ def answer_field(intent: Intent, seen: Perception, passages: tuple[Passage, ...]
         if reply:
             return reply
     if intent.quoted:  # a quoted label means that printed label first; its synonyms only as a fallback
-        for reply in (_best_key_value(seen, target, []), _label_line(seen, target, [], include_tables=True)):
-            if reply is not None and reply[0] >= SURE:
-                return _kv_reply(*reply[1:], lang, confident=True)
+        for quoted in (_best_key_value(seen, target, []), _label_line(seen, target, [], include_tables=True)):
+            if quoted is not None and quoted[0] >= SURE:
+                return _kv_reply(*quoted[1:], lang, confident=True)
     best = _best_key_value(seen, target, fields)
     if best is not None and best[0] >= SURE:
         return _kv_reply(*best[1:], lang, confident=True)
@@ -174,7 +175,7 @@ def _neighbour(seen: Perception, rows: list[list[int]], row_no: int, pos: int) -
 
 
 def _fact(seen: Perception, fields: list[str], lang: str) -> Reply | None:
-    facts: dict[str, list[dict]] = seen.extras.get("facts", {})
+    facts: dict[str, list[dict[str, Any]]] = seen.extras.get("facts", {})
     for field in fields[:2]:
         for kind in FIELD_FACTS.get(field, ()):
             found = facts.get(kind)
@@ -219,9 +220,9 @@ def _first_en(field: str) -> int:
     return next((i for i, a in enumerate(aliases) if a.isascii()), 0)
 
 
-def _pick_total(seen: Perception, amounts: list[dict]) -> dict:
+def _pick_total(seen: Perception, amounts: list[dict[str, Any]]) -> dict[str, Any]:
     """The amount on a 'total' line when there is one, else the largest amount."""
-    for fact in reversed(amounts):
+    for fact in amounts[::-1]:  # reversed() of a list of Any-valued dicts types its items as Any
         text = normalise(seen.lines[int(fact["line"])].text)
         if any(normalise(alias) in text for alias in SYNONYMS["total"][:16]) and "sub" not in text:
             return fact
