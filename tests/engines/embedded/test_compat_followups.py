@@ -1,6 +1,7 @@
-"""Compatibility verdicts found wrong by the acceptance probe of a running server (issue 10):
+"""Compatibility verdicts and recommendations found wrong by the acceptance probe of a running server (issue 10):
 a DC voltage in a question read as a mains socket, a pending device question lost after one turn in
-between, and a short follow-up ("and on 110V?") after a verdict not read as a compatibility question."""
+between, and a short follow-up ("and on 110V?") after a verdict not read as a compatibility question,
+and a charger asked "what charger goes with this?" listing everything as a charger."""
 
 from __future__ import annotations
 
@@ -66,3 +67,24 @@ def test_a_short_turn_after_a_verdict_continues_it(
 def test_a_short_turn_without_an_earlier_verdict_is_no_verdict(demo_kb: KnowledgeService) -> None:
     history = _turn(demo_kb, "VD-CH65", "What cable should I buy for this?")
     assert not _reply(demo_kb, "VD-CH65", "and on 110V?", history)[0].text.startswith("Yes")
+
+
+@pytest.mark.parametrize(
+    ("question", "starts"),
+    [
+        ("这个配什么充电器？", "VD-CH65 本身就是充电器。"),
+        ("What charger should I buy for this?", "The VD-CH65 is itself a charger."),
+    ],
+)
+def test_asking_for_the_products_own_kind_says_what_it_is(
+    demo_kb: KnowledgeService, question: str, starts: str
+) -> None:
+    # the probe got a list of a cable, a power bank, earbuds and an SSD as "chargers for this charger"
+    reply, _ = _reply(demo_kb, "VD-CH65", question)
+    assert reply.text.startswith(starts), reply.text
+    assert reply.recommendations  # what the catalog lists as working with it still comes as cards
+
+
+def test_a_kind_besides_the_products_own_is_still_filtered(demo_kb: KnowledgeService) -> None:
+    reply, _ = _reply(demo_kb, "VD-PB20", "这个充电宝配什么线？")
+    assert reply.text.startswith("适合 VD-PB20 的推荐") and [r.sku for r in reply.recommendations] == ["VDS-1003"]

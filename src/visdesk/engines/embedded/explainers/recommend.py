@@ -62,6 +62,13 @@ def explain(spec: QuerySpec, request: EngineRequest) -> Reply | None:
         f"{c.name}（{c.price}）：{c.reason}" if lang == "zh" else f"{c.name} ({c.price}): {c.reason}" for c in cards
     )
     text = f"适合 {name} 的推荐：{items}" if lang == "zh" else f"For the {name} we recommend: {items}"
+    own = _asked_kind(request.query.question) if kind is None else None
+    if own is not None:  # "这个配什么充电器？" on a charger's photo: say so before what works with it
+        text = (
+            f"{name} 本身就是{own['zh']}。目录列出的适用配件：{items}"
+            if lang == "zh"
+            else f"The {name} is itself a {own['kind']}. Listed as working with it: {items}"
+        )
     return Reply(
         text=text,
         evidence=product.evidence("model"),
