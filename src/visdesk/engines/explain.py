@@ -103,7 +103,7 @@ def _to_grid(values: np.ndarray, grid_thw: list[int], merge: int) -> np.ndarray:
     gh, gw = h // merge, w // merge
     if values.size != t * gh * gw:
         raise RuntimeError(f"{values.size} image tokens do not fill a {t}×{gh}×{gw} grid.")
-    grid = values.reshape(t, gh, gw).mean(axis=0)
+    grid: np.ndarray = values.reshape(t, gh, gw).mean(axis=0)
     total = float(grid.sum())
     return (grid / total if total > 0 else grid).astype(np.float32)
 

@@ -54,8 +54,14 @@ class ParallelRecognizer:
         for indexes, output in zip(shares, outputs, strict=True):
             for j, i in enumerate(indexes):
                 texts[i], scores[i], words[i] = output.txts[j], output.scores[j], output.word_results[j]
+        # rapidocr annotates txts as Tuple[str] (a 1-tuple) though it holds one text per crop.
         return self._output(
-            crops, tuple(texts), scores, tuple(words), max(o.elapse or 0.0 for o in outputs), viser=outputs[0].viser
+            crops,
+            tuple(texts),  # type: ignore[arg-type]
+            scores,
+            tuple(words),
+            max(o.elapse or 0.0 for o in outputs),
+            viser=outputs[0].viser,
         )
 
 
