@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from tests.engines.embedded.docs import document, fact, table, value
+from visdesk.domain import OcrLine
 from visdesk.engines.embedded.operations import fmt, on_chart, on_table, parse_quantity, pick_choice, quantities
 from visdesk.engines.embedded.query import Operation, QuerySpec
 from visdesk.engines.embedded.reply import Reply
@@ -187,3 +188,15 @@ def test_a_negated_status_answers_no() -> None:
     waiting = replace(document(lines=("订单 5520", "订单状态：待发货")), statuses=(1,))
     reply = solve(waiting, QuerySpec("发货了吗？", "zh", Operation.VERIFY, state="shipped"))
     assert reply is not None and reply.text.startswith("没有") and "待发货" in reply.text
+
+
+def test_a_status_in_another_table_row_does_not_answer() -> None:
+    lab = table(("项目", "结果", "提示"), [("肌酐", "78", "正常"), ("尿酸", "520", "异常")])
+    lines = tuple(
+        OcrLine(text, (0.0, 30.0 * r, 300.0, 30.0 * r + 20), 0.99)
+        for r, text in enumerate(("肌酐 78 正常", "尿酸 520 异常"))
+    )
+    page = Document(lines=lines, tables=(lab,), statuses=(1,))
+    for name, expected in (("肌酐", "是的"), ("尿酸", "没有")):
+        reply = solve(page, QuerySpec(f"{name}正常吗？", "zh", Operation.VERIFY, target=name, state="normal"))
+        assert reply is not None and reply.text.startswith(expected)

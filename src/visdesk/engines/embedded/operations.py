@@ -686,6 +686,9 @@ def verify_state(document: Document, spec: QuerySpec) -> Outcome | None:
     order = [*document.statuses, *(i for i in range(len(lines)) if i not in document.statuses)]
     if not lex.opposite(spec.state):  # a state without a printed opposite ('shipped'): status lines only
         order = list(document.statuses)
+    band = _row_band(document, spec)
+    if band is not None:  # a table row names what is asked (a lab test): only its own row decides
+        order = [i for i in range(len(lines)) if lines[i].box[1] < band[1] and lines[i].box[3] > band[0]]
     for index in order:
         text = lines[index].text
         folded = text.casefold()
@@ -701,6 +704,17 @@ def verify_state(document: Document, spec: QuerySpec) -> Outcome | None:
                          if v.kind == "date"), "")  # fmt: skip
         return Outcome(Operation.VERIFY, text, "", verdict=hit == spec.state, detail=when,
                        evidence=[(text, lines[index].box)])  # fmt: skip
+    return None
+
+
+def _row_band(document: Document, spec: QuerySpec) -> tuple[float, float] | None:
+    """The vertical extent of the table row whose label cell the question names, if one does."""
+    names = [n for n in (*spec.rows, spec.target) if len(norm(n)) >= 2]
+    for table in document.tables:
+        for row in table.cells:
+            label = _row_label(table, row)
+            if label and any(mentioned(n, label) >= 0.99 or mentioned(label, n) >= 0.99 for n in names):
+                return (min(c.box[1] for c in row), max(c.box[3] for c in row))
     return None
 
 
