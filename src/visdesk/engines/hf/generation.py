@@ -17,12 +17,15 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PIL import Image
 
 from visdesk.engines.glm_output import MARKERS
 from visdesk.engines.hf.loading import LoadedModel
+
+if TYPE_CHECKING:  # transformers is imported lazily (the vlm extra is optional)
+    from transformers import TextIteratorStreamer
 
 Emit = Callable[[tuple[str, Any]], None]
 """Called from the generation thread: ("text", str), ("end", None) or ("error", Exception)."""
@@ -119,7 +122,7 @@ class _RowText:
             def on_finalized_text(self, text: str, stream_end: bool = False) -> None:
                 row.accept(text, stream_end)
 
-        self.streamer = _Streamer(tokenizer, skip_prompt=False, skip_special_tokens=False)
+        self.streamer: TextIteratorStreamer = _Streamer(tokenizer, skip_prompt=False, skip_special_tokens=False)
 
     def accept(self, text: str, final: bool) -> None:
         if self.hit_stop:

@@ -156,7 +156,8 @@ def load_model(settings: TransformersSettings, model: str, *, attn_implementatio
     except (OSError, ValueError) as exc:
         raise AppError(ErrorCode.ENGINE_UNAVAILABLE, f"Could not load the model in {path}: {exc}") from exc
     if device == "cpu":
-        hf_model.to("cpu")
+        # PreTrainedModel.to is wrapped by functools.wraps; typeshed's _Wrapped does not bind self.
+        hf_model.to("cpu")  # type: ignore[arg-type]
     hf_model.eval()
     log.info("loaded model", extra={"fields": {"path": str(path), "device": device, "dtype": str(dtype)}})
     device_of_inputs = hf_model.get_input_embeddings().weight.device

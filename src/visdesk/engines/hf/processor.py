@@ -56,7 +56,8 @@ def _chat_template(path: Path, tokenizer: Any) -> str | None:
         return jinja.read_text(encoding="utf-8")
     as_json = path / "chat_template.json"
     if as_json.is_file():
-        return json.loads(as_json.read_text(encoding="utf-8")).get("chat_template")
+        shipped: str | None = json.loads(as_json.read_text(encoding="utf-8")).get("chat_template")
+        return shipped
     return getattr(tokenizer, "chat_template", None)
 
 
@@ -73,7 +74,7 @@ def load_image_only_glm_processor(path: Path) -> Any:
 def load_processor(path: Path) -> Any:
     """The model's processor, left-padding (batched generation needs the prompt flush right)."""
     from transformers import AutoProcessor
-    from transformers.utils import is_torchvision_available
+    from transformers.utils.import_utils import is_torchvision_available
 
     if not is_torchvision_available() and model_type(path) in GLM_MODEL_TYPES:
         log.info("torchvision missing: using the image-only GLM-4V processor")
