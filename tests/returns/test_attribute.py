@@ -27,7 +27,7 @@ def seen(*texts: str) -> Perception:
         ("用了两天就没电了", ("电池健康 61%",), "battery_fault", "exchange"),
         ("arrived cracked", ("FRAGILE", "Handle with care"), "damaged_in_transit", "carrier_claim"),
         ("no cable in the box", ("Package includes: charger x1, cable x1",), "missing_part", "resend_part"),
-        ("I ordered a VD-CH65", ("Model: VD-PB20", "20000mAh"), "wrong_item", "exchange"),
+        ("I ordered a VD-CH65", ("Model: VD-PB20", "20000mAh"), "wrong_item", "send_correct_item"),
     ],
 )
 def test_each_reason_is_decided_with_its_evidence(text: str, lines: tuple[str, ...], reason: str, action: str) -> None:
