@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 
-import regex  # type: ignore[import-untyped]  # no stubs installed; used for its timeout
+import regex  # not `re`: used for its timeout
 
 from visdesk.domain import Ask, GenerationOptions, Turn
 from visdesk.errors import AppError, ErrorCode

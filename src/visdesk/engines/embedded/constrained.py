@@ -15,7 +15,7 @@ from typing import Any
 
 import jsonschema
 import referencing.exceptions
-import regex  # type: ignore[import-untyped]  # no stubs installed; used for its timeout
+import regex  # not `re`: used for its timeout
 from rapidfuzz import fuzz
 
 from visdesk.domain import Evidence, Perception, Table
