@@ -103,11 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _extension_commands() -> list[Callable[[argparse._SubParsersAction], None]]:  # type: ignore[type-arg]
+def _extension_commands() -> list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]]:
     """Subcommands that live beside their feature (kb, explain …): each module exposes `register_cli`."""
     import importlib
 
-    registrars = []
+    registrars: list[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]] = []
     for module_name in ("visdesk.knowledge.cli", "visdesk.engines.explain_cli", "visdesk.manuals.cli"):
         try:
             module = importlib.import_module(module_name)

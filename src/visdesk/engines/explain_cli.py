@@ -41,7 +41,7 @@ def _explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def register_cli(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser("explain", help="draw where the VLM looked while answering (attention heatmap)")
     parser.add_argument("image", help="a screenshot or photo")
     parser.add_argument("question")

@@ -6,9 +6,13 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the annotation only: _settings still imports it when a command runs
+    from visdesk.settings import Settings
 
 
-def register_cli(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     kb = subparsers.add_parser("kb", help="knowledge base: ingest folders, search passages")
     commands = kb.add_subparsers(dest="kb_command", required=True)
 
@@ -28,7 +32,7 @@ def register_cli(subparsers: argparse._SubParsersAction) -> None:  # type: ignor
     search.set_defaults(func=_search)
 
 
-def _settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _settings(args: argparse.Namespace) -> Settings:
     from visdesk.settings import Settings
 
     settings = Settings()

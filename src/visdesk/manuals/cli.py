@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 
-def register_cli(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register_cli(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     manual = subparsers.add_parser("manual", help="draft product manuals from photos and a spec table")
     commands = manual.add_subparsers(dest="manual_command", required=True)
     draft = commands.add_parser("draft", help="write manual.<lang>.md and .html with citations and a checklist")
