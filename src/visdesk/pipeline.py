@@ -13,9 +13,9 @@ import logging
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from dataclasses import asdict, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from visdesk import images as image_intake
 from visdesk.domain import (
@@ -42,6 +42,7 @@ from visdesk.observability import LogDigest, log_request
 from visdesk.services import Services
 
 log = logging.getLogger("visdesk.pipeline")
+T = TypeVar("T")
 
 CANNED_BUSY = {
     "zh": "正在为您查询，请稍候。当前咨询人数较多，我们会尽快回复您。",
@@ -366,7 +367,7 @@ def _to_cache(answer: Answer) -> dict[str, Any]:
     }
 
 
-async def _within(awaitable, deadline: float):  # type: ignore[no-untyped-def]
+async def _within(awaitable: Awaitable[T], deadline: float) -> T:
     """Await with the request's remaining time; past the deadline raise a TIMEOUT AppError."""
     remaining = deadline - time.perf_counter()
     if remaining <= 0:

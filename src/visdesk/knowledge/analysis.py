@@ -12,6 +12,7 @@ import logging
 import re
 import threading
 from functools import cache
+from typing import Any
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
@@ -103,7 +104,7 @@ def find_exceptions(text: str) -> list[str]:
 
 
 @cache
-def _segmenter():  # type: ignore[no-untyped-def]
+def _segmenter() -> Any:  # a jieba.Tokenizer (jieba has no type hints)
     """One jieba Tokenizer per process (its dictionary takes about a second and 50 MB to load).
 
     A private instance rather than jieba's global one, so our dictionary additions (synonym
@@ -126,7 +127,7 @@ class Analyzer:
     """Splits text into index tokens and query terms (zh via jieba, en via FTS5's porter stemmer)."""
 
     @property
-    def _jieba(self):  # type: ignore[no-untyped-def]
+    def _jieba(self) -> Any:
         with _LOAD_LOCK:
             return _segmenter()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from visdesk.domain import Perception
+from visdesk.domain import OcrLine, Perception
 from visdesk.engines.embedded.explainers.troubleshoot import salient_lines
 from visdesk.engines.embedded.intents import Intent
 from visdesk.engines.embedded.labels import SYNONYMS, fields_in, normalise
@@ -133,7 +133,7 @@ _STOP = {"because", "due", "the", "my", "fail", "failed", "did", "was", "this", 
 _ZH_NEAR = str.maketrans({"过": "出"})  # 超过 ≈ 超出
 
 
-def _cause_line(seen: Perception, question: str):  # type: ignore[no-untyped-def]
+def _cause_line(seen: Perception, question: str) -> OcrLine | None:
     """'Did it fail because of the card limit?': the line naming most of the cause's key words."""
     cause = re.split(r"because of|because|due to|因为|由于", question, maxsplit=1, flags=re.IGNORECASE)[-1]
     cause = _GENERIC.sub(" ", cause)
@@ -154,7 +154,7 @@ def _cause_line(seen: Perception, question: str):  # type: ignore[no-untyped-def
     return _cause_by_field(seen, cause)
 
 
-def _cause_by_field(seen: Perception, cause: str):  # type: ignore[no-untyped-def]
+def _cause_by_field(seen: Perception, cause: str) -> OcrLine | None:
     """The cause named in the other language: 'card limit' on a page that prints '单笔支付限额'."""
     for field in fields_in(cause)[:1]:
         aliases = [a for a in map(normalise, SYNONYMS[field]) if len(a) >= 2 and a not in _GENERIC_WORDS]
