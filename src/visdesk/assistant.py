@@ -118,7 +118,8 @@ class Assistant:
         from visdesk.streaming import collect
 
         ask = self._ask(image, text, session_id, options)
-        return self._run(collect(self.pipeline.answer(ask)))  # type: ignore[no-any-return]
+        answer: Answer = self._run(collect(self.pipeline.answer(ask)))
+        return answer
 
     async def aask(
         self, image: ImageLike = None, text: str = "", session_id: str | None = None, **options: Any
@@ -172,7 +173,7 @@ class Assistant:
                     return
         finally:
             if not finished and not self._closed:
-                self._run(events.aclose())  # type: ignore[attr-defined]
+                self._run(events.aclose())
 
     def close(self) -> None:
         """Stop the engine and release the database and cache; safe to call twice."""

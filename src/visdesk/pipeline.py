@@ -13,7 +13,7 @@ import logging
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable
 from dataclasses import asdict, replace
 from typing import Any, TypeVar
 
@@ -117,7 +117,7 @@ class Pipeline:
     def engine_name(self) -> str:
         return self.services.engine.name
 
-    async def answer(self, ask: Ask) -> AsyncIterator[Delta | Answer]:
+    async def answer(self, ask: Ask) -> AsyncGenerator[Delta | Answer, None]:
         """Stream the answer to `ask`: Delta events, then exactly one Answer. Raises AppError."""
         s = self.services
         started = time.perf_counter()

@@ -95,6 +95,10 @@ class HistoryStore(Protocol):
         """A session image kept in the database (settings.history.store_images), else None."""
         ...
 
+    async def session_view(self, session_id: str, *, owner: str = ...) -> dict[str, Any]:
+        """`owner`'s session and its messages for GET /sessions/{id}; AppError(UNKNOWN_SESSION) otherwise."""
+        ...
+
     async def close(self) -> None: ...
 
 

@@ -6,13 +6,16 @@ the 404 unknown_session of a session that does not exist, so an id alone reveals
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from visdesk.api.security import principal
 from visdesk.protocol import ErrorResponse, EvidenceOut, SourceOut
+
+if TYPE_CHECKING:
+    from visdesk.services import HistoryStore
 
 router = APIRouter(tags=["sessions"])
 
@@ -57,5 +60,5 @@ ERRORS: dict[int | str, dict[str, Any]] = {code: {"model": ErrorResponse} for co
 @router.get("/sessions/{session_id}", response_model=SessionOut, responses=ERRORS)
 @router.get("/v1/sessions/{session_id}", response_model=SessionOut, responses=ERRORS)
 async def get_session(request: Request, session_id: str) -> dict[str, Any]:
-    history = request.app.state.services.history
-    return await history.session_view(session_id, owner=principal(request))  # type: ignore[no-any-return]
+    history: HistoryStore = request.app.state.services.history  # starlette's State is untyped
+    return await history.session_view(session_id, owner=principal(request))
