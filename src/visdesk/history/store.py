@@ -35,7 +35,7 @@ from visdesk.domain import ANONYMOUS, Answer, ImageInput, Query, Turn
 from visdesk.errors import AppError, ErrorCode
 from visdesk.history.group_commit import GroupCommitter, Row, Rows
 from visdesk.history.memory import unknown_message, unknown_session
-from visdesk.history.models import FeedbackRow, ImageRow, MessageRow, SessionRow, utcnow
+from visdesk.history.models import Base, FeedbackRow, ImageRow, MessageRow, SessionRow, utcnow
 from visdesk.image_store import StoredImage, decode_image, encode_image
 
 T = TypeVar("T")
@@ -44,10 +44,19 @@ RATINGS = ("up", "down")
 _MAX_PENDING = 10_000
 _MAX_ID = 64
 
-sessions_t: Table = SessionRow.__table__  # type: ignore[assignment]
-messages_t: Table = MessageRow.__table__  # type: ignore[assignment]
-feedback_t: Table = FeedbackRow.__table__  # type: ignore[assignment]
-images_t: Table = ImageRow.__table__  # type: ignore[assignment]
+
+def _table(row: type[Base]) -> Table:
+    """A mapped class's Table (SQLAlchemy types `__table__` as the wider FromClause)."""
+    table = row.__table__
+    if not isinstance(table, Table):
+        raise TypeError(f"{row.__name__} is not mapped to a single table")
+    return table
+
+
+sessions_t = _table(SessionRow)
+messages_t = _table(MessageRow)
+feedback_t = _table(FeedbackRow)
+images_t = _table(ImageRow)
 
 
 def _identity(text: str) -> str:

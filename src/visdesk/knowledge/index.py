@@ -185,9 +185,9 @@ class KnowledgeIndex:
         )
         rowid = cursor.lastrowid
         keywords = " ".join([*chunk.keywords, *chunk.phrasings])
-        columns = (chunk.title, chunk.section, chunk.text, keywords)
+        columns: tuple[str, ...] = (chunk.title, chunk.section, chunk.text, keywords)
         if self.analyzer_name == "jieba":
-            columns = tuple(self.analyzer.index_tokens(c) for c in columns)  # type: ignore[assignment]
+            columns = tuple(self.analyzer.index_tokens(c) for c in columns)
         self._db.execute("INSERT INTO fts(rowid, title, section, body, keywords) VALUES(?,?,?,?,?)", (rowid, *columns))
         for code in {normalise_code(k) for k in chunk.keywords if len(normalise_code(k)) >= 3}:
             self._db.execute("INSERT INTO codes VALUES(?, ?)", (code, rowid))
