@@ -20,7 +20,7 @@ import logging
 import secrets
 import sys
 import time
-from typing import Any
+from typing import Any, TextIO
 
 from pydantic import SecretStr
 
@@ -63,14 +63,19 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False, default=str)
 
 
+class _OwnHandler(logging.StreamHandler[TextIO]):
+    """The handler configure_logging installs, marked so that a second call replaces it."""
+
+    _visdesk = True
+
+
 def configure_logging(level: str = "INFO", json_lines: bool = True) -> None:
     """Idempotent root logging set-up for the service and the CLI."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         if getattr(handler, "_visdesk", False):
             root.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
-    handler._visdesk = True  # type: ignore[attr-defined]
+    handler = _OwnHandler(sys.stderr)
     handler.addFilter(PiiFilter())
     handler.setFormatter(JsonFormatter() if json_lines else logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)

@@ -177,12 +177,12 @@ class GlmOutputParser:
 
     def _close_box(self) -> str:
         content, self._box = self._box, ""
-        quads = [tuple(float(v) for v in m.groups()) for m in _QUAD.finditer(content)]
+        quads = [_quad(m) for m in _QUAD.finditer(content)]
         rest = _QUAD.sub(" ", content)
         if quads:
             label = _label(self._shown[self._label_from :])
             self._label_from = len(self._shown)
-            self.boxes.extend(ModelBox(q, label) for q in quads)  # type: ignore[arg-type]
+            self.boxes.extend(ModelBox(q, label) for q in quads)
             if _LEFTOVER.match(rest):
                 self._box_removed = True
                 return ""
@@ -240,6 +240,12 @@ def parse_reply(text: str, *, in_think: bool = False) -> tuple[str, str, list[Mo
     parser = GlmOutputParser(in_think=in_think)
     first, last = parser.feed(text), parser.finish()
     return first.text + last.text, first.reasoning + last.reasoning, parser.boxes
+
+
+def _quad(match: re.Match[str]) -> Box:
+    """The four numbers of a `_QUAD` match (it has exactly four groups)."""
+    x0, y0, x1, y1 = (float(v) for v in match.groups())
+    return (x0, y0, x1, y1)
 
 
 def box_to_pixels(box: Box, size: tuple[int, int]) -> Box:

@@ -8,12 +8,12 @@ small, readable table-like function.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 import httpx
 
-from visdesk.domain import Delta, Evidence, ImageInput, Source
+from visdesk.domain import Box, Delta, Evidence, ImageInput, Source
 from visdesk.errors import AppError, ErrorCode
 
 MAX_UPSTREAM_MESSAGE = 300
@@ -105,7 +105,7 @@ def visdesk_extra(extra: Any, image: ImageInput | None) -> Delta | None:
         evidence = tuple(
             Evidence(
                 text=str(item["text"]),
-                box=image.to_original(tuple(float(v) for v in item["box"]), source="image")  # type: ignore[arg-type]
+                box=image.to_original(_box(item["box"]), source="image")
                 if image is not None and item.get("box") and len(item["box"]) == 4
                 else None,
             )
@@ -120,3 +120,9 @@ def visdesk_extra(extra: Any, image: ImageInput | None) -> Delta | None:
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
     return Delta(evidence=evidence, sources=sources)
+
+
+def _box(values: Iterable[Any]) -> Box:
+    """Four numbers as a Box (ValueError when there are not four; the caller checked the length)."""
+    x0, y0, x1, y1 = (float(v) for v in values)
+    return (x0, y0, x1, y1)
