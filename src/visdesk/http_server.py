@@ -16,9 +16,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from visdesk.settings import Settings
+
+if TYPE_CHECKING:  # the mixin is typed against the protocol it is mixed into; at run time its base is object
+    from uvicorn.protocols.http.h11_impl import H11Protocol as _ProtocolBase
+else:
+    _ProtocolBase = object
 
 log = logging.getLogger("visdesk.server")
 
@@ -40,7 +45,7 @@ def _timeout_response(timeout_s: float) -> bytes:
     return head.encode("latin-1") + body
 
 
-class HeaderDeadline:
+class HeaderDeadline(_ProtocolBase):
     """Mixin for uvicorn's HTTP protocols (httptools or h11): 408 when a request head is too slow.
 
     Both protocols create a new `cycle` when a request's headers are complete, so "no new cycle since
@@ -55,8 +60,9 @@ class HeaderDeadline:
     _armed_cycle: Any = None
     _head_started = False
 
-    def connection_made(self, transport: asyncio.Transport) -> None:
-        super().connection_made(transport)  # type: ignore[misc]
+    # asyncio declares BaseTransport; uvicorn narrows it to Transport with the same ignore.
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
         self._arm_header_deadline(started=False)
 
     def data_received(self, data: bytes) -> None:
@@ -64,25 +70,25 @@ class HeaderDeadline:
             self._arm_header_deadline(started=True)
         else:
             self._head_started = True
-        super().data_received(data)  # type: ignore[misc]
+        super().data_received(data)
 
     def on_response_complete(self) -> None:
         self._disarm_header_deadline()
-        super().on_response_complete()  # type: ignore[misc]
+        super().on_response_complete()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm_header_deadline()
-        super().connection_lost(exc)  # type: ignore[misc]
+        super().connection_lost(exc)
 
     def _awaiting_head(self) -> bool:
-        cycle = self.cycle  # type: ignore[attr-defined]
+        cycle = self.cycle
         return cycle is None or bool(cycle.response_complete)
 
     def _arm_header_deadline(self, *, started: bool) -> None:
         self._disarm_header_deadline()
-        self._armed_cycle = self.cycle  # type: ignore[attr-defined]
+        self._armed_cycle = self.cycle
         self._head_started = started
-        self._header_timer = self.loop.call_later(self.header_timeout_s, self._header_deadline_passed)  # type: ignore[attr-defined]
+        self._header_timer = self.loop.call_later(self.header_timeout_s, self._header_deadline_passed)
 
     def _disarm_header_deadline(self) -> None:
         if self._header_timer is not None:
@@ -91,8 +97,8 @@ class HeaderDeadline:
 
     def _header_deadline_passed(self) -> None:
         self._header_timer = None
-        transport: asyncio.Transport = self.transport  # type: ignore[attr-defined]
-        if self.cycle is not self._armed_cycle or transport.is_closing():  # type: ignore[attr-defined]
+        transport: asyncio.Transport = self.transport
+        if self.cycle is not self._armed_cycle or transport.is_closing():
             return  # a request head arrived in time: it is being served
         if self._head_started:
             log.warning(
