@@ -313,6 +313,75 @@ def rotated_axis_chart() -> Scene:
     return c.scene()
 
 
+def _label_rows(c: Canvas, rows: list[tuple[str, str]], top: int, right: int, step: int = 56) -> None:
+    """Label at the left edge, value right-aligned: the common phone-page layout."""
+    for r, (label, value) in enumerate(rows):
+        y = top + r * step
+        c.text(label, (40, y))
+        width = c.draw.textlength(value, font=font(24))
+        c.text(value, (int(right - width), y))
+
+
+def refund_zh() -> Scene:
+    """A refund details page whose status says rejected (issue #12's yes/no finding)."""
+    c = Canvas((720, 400))
+    c.text("退款详情", (280, 20), 32)
+    _label_rows(c, [("退款状态", "已拒绝"), ("退款金额", "¥89.00"), ("申请时间", "2026-03-01"),
+                    ("处理时间", "2026-03-02")], 100, 680)
+    return c.scene()
+
+
+def claim_en() -> Scene:
+    """A second kind for the same mechanism: a warranty claim page, English, status denied."""
+    c = Canvas((760, 360))
+    c.text("Warranty claim", (260, 20), 32)
+    _label_rows(c, [("Claim status", "Denied"), ("Claim no.", "WC-20931"), ("Submitted", "2026-02-11")], 100, 720)
+    return c.scene()
+
+
+def _grid(c: Canvas, header: tuple[str, ...], rows: list[tuple[str, ...]], xs: tuple[int, ...], top: int) -> None:
+    for col, text in enumerate(header):
+        c.text(text, (xs[col], top))
+    for r, row in enumerate(rows):
+        for col, text in enumerate(row):
+            c.text(text, (xs[col], top + 60 + r * 56))
+
+
+def item_table_en() -> Scene:
+    """A plain Item / Qty / Price receipt-like table (issue #12: tables never summed or counted)."""
+    c = Canvas((700, 330))
+    _grid(c, ("Item", "Qty", "Price"), [("Notebook", "3", "$2.50"), ("Stapler", "1", "$6.40"),
+                                        ("Folder", "2", "$1.20")], (40, 320, 500), 40)
+    return c.scene()
+
+
+def parts_list_zh() -> Scene:
+    """A second kind: a Chinese parts list (名称 / 数量 / 单价)."""
+    c = Canvas((700, 390))
+    _grid(c, ("名称", "数量", "单价"), [("螺丝", "12", "¥0.50"), ("垫片", "8", "¥0.20"),
+                                        ("扳手", "1", "¥25.00"), ("胶带", "3", "¥4.00")], (40, 320, 500), 40)
+    return c.scene()
+
+
+def utility_bill_zh() -> Scene:
+    """A utility bill: charges, a usage line with its unit, and the amount due."""
+    c = Canvas((720, 460))
+    c.text("缴费通知单", (260, 20), 32)
+    _label_rows(c, [("户号", "3300817726"), ("电费", "¥128.50"), ("水费", "¥36.20"), ("用电量", "215 kWh"),
+                    ("应缴金额", "¥164.70"), ("缴费截止", "2026-03-15")], 90, 680)
+    return c.scene()
+
+
+def phone_bill_en() -> Scene:
+    """A second kind: a mobile phone bill in English."""
+    c = Canvas((760, 480))
+    c.text("Monthly statement", (250, 20), 32)
+    _label_rows(c, [("Plan fee", "$35.00"), ("Roaming", "$12.40"), ("Data used", "18.5 GB"),
+                    ("Minutes used", "342 min"), ("Taxes", "$2.50"),
+                    ("Balance due", "$49.90")], 90, 720)
+    return c.scene()
+
+
 SCENES = {
     "order_page_zh": order_page_zh,
     "invoice_zh": invoice_zh,
@@ -332,6 +401,12 @@ SCENES = {
     "nameplate_power": nameplate_power,
     "series_chart_en": series_chart_en,
     "rotated_axis_chart": rotated_axis_chart,
+    "refund_zh": refund_zh,
+    "claim_en": claim_en,
+    "item_table_en": item_table_en,
+    "parts_list_zh": parts_list_zh,
+    "utility_bill_zh": utility_bill_zh,
+    "phone_bill_en": phone_bill_en,
 }
 
 

@@ -54,8 +54,8 @@ def test_price_times_quantity_and_money_left() -> None:
     cost = on_table(PARTS, ask("How much for 4 hinges and 2+1/2 springs?", Operation.SUM))
     left = on_table(PARTS, ask("Ada has $10.00. How much will she have left after buying a bracket and a hinge?",
                                Operation.DIFFERENCE, budget=10.0))  # fmt: skip
-    assert cost is not None and cost.value == "7"  # 4 × 1.25 + 2.5 × 0.80
-    assert left is not None and left.value == "5.35"
+    assert cost is not None and cost.value == "$7.00"  # 4 × 1.25 + 2.5 × 0.80, said in the column's currency
+    assert left is not None and left.value == "$5.35"
 
 
 def test_budget_comparison_is_a_verdict() -> None:

@@ -17,6 +17,7 @@ from visdesk.engines.embedded.charts import answer_chart
 from visdesk.engines.embedded.document_view import document_of
 from visdesk.engines.embedded.explainers import explain_first
 from visdesk.engines.embedded.explainers.troubleshoot import answer_crash, answer_troubleshoot
+from visdesk.engines.embedded.fact_operations import named_line
 from visdesk.engines.embedded.fields import answer_field
 from visdesk.engines.embedded.intents import Intent, classify
 from visdesk.engines.embedded.observe import answer_describe, answer_yesno
@@ -24,7 +25,7 @@ from visdesk.engines.embedded.query import QuerySpec, parse_question
 from visdesk.engines.embedded.reply import Reply, cannot_find, say
 from visdesk.engines.embedded.solve import solve
 from visdesk.engines.embedded.tables import answer_table
-from visdesk.engines.embedded.wording import tighten
+from visdesk.engines.embedded.wording import say_outcome, tighten
 
 Handler = Callable[[], Reply | None]
 _CRASHY = re.compile(r"类|包名|文件|错误|异常|版本|崩溃|闪退|class|package|file|error|exception|version|crash", re.I)
@@ -40,6 +41,8 @@ def compose(request: EngineRequest) -> Reply:
     reply = explain_first(spec, request) or _generic(spec, seen, first=True) or _answer(intent, seen, request, lang)
     if not reply.confident:
         reply = _generic(spec, seen, first=False) or reply
+    elif seen is not None and seen.lines:
+        reply = _named(spec, seen, reply)
     reply = tighten(reply, spec.expected, spec.quoted)
     options = query.options
     if options.response_format:
@@ -57,6 +60,15 @@ def _generic(spec: QuerySpec, seen: Perception | None, first: bool) -> Reply | N
     if seen is None or not seen.lines:
         return None
     return solve(document_of(seen), spec, first=first)
+
+
+def _named(spec: QuerySpec, seen: Perception, reply: Reply) -> Reply:
+    """A handler's lookup answered from another line than the one the question names verbatim
+    ('How much was roaming?' answered with the balance due) gives way to that line's value."""
+    found = named_line(document_of(seen), spec)
+    if found is None or found.value == reply.value or any(found.value in e.text for e in reply.evidence):
+        return reply
+    return say_outcome(found, spec.language)
 
 
 def _answer(intent: Intent, seen: Perception | None, request: EngineRequest, lang: str) -> Reply:

@@ -136,7 +136,45 @@ def choose_column(table: TableGrid, spec: QuerySpec, question: str) -> int | Non
     best = max(scored, key=lambda s: (max(s[0], s[1]), s[2]))
     if max(best[0], best[1]) >= 0.6:
         return best[2]
-    return numeric[-1]
+    return _implied_column(table, spec, numeric) or numeric[-1]
+
+
+def _implied_column(table: TableGrid, spec: QuerySpec, numeric: Sequence[int]) -> int | None:
+    """A column the question implies without naming it: the one money column when money is asked
+    ('What does 3 notebooks cost?' → Price), the quantity column when a plain count is asked
+    ('How many items in total?' → Qty)."""
+    if spec.operation is Operation.COUNT and _plain_count(spec):
+        qty = quantity_column(table)
+        if qty is not None and qty in numeric:
+            return qty
+    if spec.expected == "money":
+        money = [c for c in numeric if _mostly(table, c, "money")]
+        if len(money) == 1:
+            return money[0]
+    return None
+
+
+def _mostly(table: TableGrid, column: int, kind: str) -> bool:
+    cells = table.column(column)
+    return bool(cells) and sum(c.value.kind == kind for c in cells) >= len(cells) * 0.6
+
+
+def quantity_column(table: TableGrid) -> int | None:
+    """The column of how many of each row (Qty, 数量, 件数): a count sums it, a total cost weights by it."""
+    names = _aliases("quantity")
+    for c, head in enumerate(table.columns):
+        if c != table.label_column and head and max((similarity(n, head) for n in names), default=0.0) >= 0.8:
+            return c
+    return None
+
+
+_KINDS = re.compile(r"\b(?:kinds?|types?|sorts?|different|distinct)\b|几种|多少种|几类|多少类|几样|多少样|哪几种", re.I)
+"""A count of rows ('How many kinds of items …', '有几种零件？'), not of the units a quantity column adds up."""
+
+
+def _plain_count(spec: QuerySpec) -> bool:
+    """A count with no bound ('How many items in total?'), as opposed to 'How many … more than 5?'."""
+    return spec.threshold is None and spec.comparator is None and not question_numbers(spec.question)
 
 
 def column_is_guessed(table: TableGrid, spec: QuerySpec, column: int) -> bool:
@@ -145,6 +183,8 @@ def column_is_guessed(table: TableGrid, spec: QuerySpec, column: int) -> bool:
     named = [*spec.columns, spec.target, *(a for f in spec.fields for a in _aliases(f))]
     head = table.columns[column] if column < len(table.columns) else ""
     named_score = max((similarity(n, head) for n in named if n), default=0.0)
+    if _implied_column(table, spec, numeric) == column:
+        return False
     return len(numeric) > 1 and max(named_score, mentioned(spec.question, head)) < 0.6
 
 
@@ -296,7 +336,26 @@ def on_table(table: TableGrid, spec: QuerySpec) -> Outcome | None:
         and column_is_guessed(table, spec, column)
     ):
         outcome.confidence = min(outcome.confidence, 0.5)
+    if outcome is not None and column is not None and outcome.operation is not Operation.COUNT:
+        outcome.value = as_money(table, column, outcome)
     return outcome
+
+
+_MONEY_AFFIX = re.compile(r"^([^\d\s.,-]*)\s*[\d.,]+\s*([^\d\s.,]*)$")
+
+
+def as_money(table: TableGrid, column: int, outcome: Outcome) -> str:
+    """A number worked out of a money column said as money, in the column's currency: '$16.30', not
+    '16.3' (a customer reads a bare number as a count)."""
+    number = outcome.number
+    if number is None or outcome.value != fmt(number) or not _mostly(table, column, "money"):
+        return outcome.value
+    printed = next((c.value.raw for c in table.column(column) if c.value.kind == "money"), "")
+    affix = _MONEY_AFFIX.match(printed.strip())
+    if affix is None:
+        return outcome.value
+    sign = "-" if number < 0 else ""
+    return f"{sign}{affix.group(1)}{abs(number):,.2f}{affix.group(2)}"
 
 
 def _on_table(table: TableGrid, spec: QuerySpec) -> Outcome | None:
@@ -366,13 +425,24 @@ def _on_table(table: TableGrid, spec: QuerySpec) -> Outcome | None:
         if not _names_a_category(pick.label):
             return None  # the row's name was not read
         return Outcome(op, pick.label, _LABELS[op], pick.number, evidence=_evidence([pick]), detail=_printed(pick))
+    if op is Operation.SUM and len(chosen) < 2:
+        return _column_total(table, column, points)
     if op in _AGGREGATES:
         use = chosen if len(chosen) >= 2 else points
         result = aggregate(op, [p.number for p in use])
         if result is not None:
             return Outcome(op, fmt(result), _LABELS[op], result, evidence=_evidence(use))
+    if op is Operation.COUNT and _plain_count(spec):
+        labelled = [p for p in points if _names_a_category(p.label)]
+        if _KINDS.search(question) and labelled:
+            return Outcome(op, str(len(labelled)), "count", len(labelled), evidence=_evidence(labelled))
+        if column == quantity_column(table):
+            total = sum(p.number for p in points)
+            return Outcome(op, fmt(total), "count", total, evidence=_evidence(points), computed=True)
     if op is Operation.COUNT:
         return _on_values(points, spec, by_value=False)
+    if op is Operation.LOOKUP and len(chosen) != 1 and _asks_total(spec) and not _has_total_row(points):
+        return _column_total(table, column, chosen or points)
     if op is Operation.LOOKUP and len(chosen) == 1:
         whole = _row_total(table, spec, chosen[0])
         if whole is not None:
@@ -381,6 +451,36 @@ def _on_table(table: TableGrid, spec: QuerySpec) -> Outcome | None:
         cell = chosen[0]
         return Outcome(op, fmt(cell.number), label_col, cell.number, evidence=_evidence([cell]), confidence=0.8)
     return None
+
+
+def _asks_total(spec: QuerySpec) -> bool:
+    """'What is the total quantity?', 'total cost of all items': a lookup of a total the table does not print."""
+    return "total" in spec.fields
+
+
+def _has_total_row(points: Sequence[Point]) -> bool:
+    from visdesk.engines.embedded.lexicon import lexicon
+
+    names = lexicon().aliases("total")
+    return any(max((similarity(n, p.label) for n in names), default=0.0) >= 0.8 for p in points)
+
+
+_UNIT_PRICE = re.compile(r"price|单价|unit|each|per|rate|售价|价格", re.I)
+_LINE_TOTAL = re.compile(r"amount|total|sum|subtotal|金额|小计|合计|总价", re.I)
+
+
+def _column_total(table: TableGrid, column: int, points: Sequence[Point]) -> Outcome | None:
+    """A column's sum; a unit-price column is weighted by the row's quantity (Σ qty × price), since a
+    customer asking the total cost of a list means what it costs, not the sum of the unit prices."""
+    if not points:
+        return None
+    head = table.columns[column] if column < len(table.columns) else ""
+    qty = quantity_column(table)
+    weights: dict[str, float] = {}
+    if qty is not None and qty != column and _UNIT_PRICE.search(head) and not _LINE_TOTAL.search(head):
+        weights = {p.label: p.number for p in row_points(table, qty)}
+    total = sum(p.number * weights.get(p.label, 1.0) for p in points)
+    return Outcome(Operation.SUM, fmt(total), "total", total, evidence=_evidence(points), computed=True)
 
 
 def unmarked_categories(chart: Chart, lines: Sequence[OcrLine]) -> list[str]:
@@ -686,10 +786,12 @@ def verify_state(document: Document, spec: QuerySpec) -> Outcome | None:
     order = [*document.statuses, *(i for i in range(len(lines)) if i not in document.statuses)]
     if not lex.opposite(spec.state):  # a state without a printed opposite ('shipped'): status lines only
         order = list(document.statuses)
-    band = _row_band(document, spec)
-    if band is not None:  # a table row names what is asked (a lab test): only its own row decides
-        order = [i for i in range(len(lines)) if lines[i].box[1] < band[1] and lines[i].box[3] > band[0]]
-    for index in order:
+    bands, strict = _row_bands(document, spec)
+    in_band = [[i for i in range(len(lines)) if lines[i].box[1] < b[1] and lines[i].box[3] > b[0]] for b in bands]
+    # a row the question names wholly (a lab test) decides alone; rows that only contain the asked word
+    # ('claim' in 'Claim no.', 'Claim status') are read first, then the page
+    orders = in_band if strict else [*in_band, order]
+    for index in (i for candidates in orders for i in candidates):
         text = lines[index].text
         folded = text.casefold()
         hit = next((state for word, state in words if _says(folded, word.casefold())), None)
@@ -702,20 +804,46 @@ def verify_state(document: Document, spec: QuerySpec) -> Outcome | None:
         if not when and index + 1 < len(lines):
             when = next((v.raw for _, _, v in find_values(lines[index + 1].text, document.date_order)
                          if v.kind == "date"), "")  # fmt: skip
-        return Outcome(Operation.VERIFY, text, "", verdict=hit == spec.state, detail=when,
-                       evidence=[(text, lines[index].box)])  # fmt: skip
+        label = _row_label_line(lines, index)
+        quote = f"{lines[label].text}{'：' if not text.isascii() else ': '}{text}" if label is not None else text
+        evidence = [(lines[label].text, lines[label].box)] if label is not None else []
+        return Outcome(Operation.VERIFY, quote, "", verdict=hit == spec.state, detail=when,
+                       evidence=[*evidence, (text, lines[index].box)])  # fmt: skip
     return None
 
 
-def _row_band(document: Document, spec: QuerySpec) -> tuple[float, float] | None:
-    """The vertical extent of the table row whose label cell the question names, if one does."""
+def _row_label_line(lines: Sequence[OcrLine], index: int) -> int | None:
+    """The word line printed left of a status value in its own row ('退款状态' before '已拒绝'), so the
+    reply quotes what the status is of; None when the status line stands alone or already has one."""
+    line = lines[index]
+    if re.search(r"[:：]", line.text):
+        return None
+    top, bottom = line.box[1], line.box[3]
+    left = [
+        i for i, other in enumerate(lines)
+        if i != index and other.box[2] <= line.box[0] and min(bottom, other.box[3]) - max(top, other.box[1])
+        > 0.5 * (bottom - top) and re.search(r"[^\W\d_]", other.text) and len(other.text) <= 20
+    ]  # fmt: skip
+    return max(left, key=lambda i: lines[i].box[2]) if left else None
+
+
+def _row_bands(document: Document, spec: QuerySpec) -> tuple[list[tuple[float, float]], bool]:
+    """The vertical extents of the table rows the question names, and whether one is named wholly
+    (its label inside the question: '血糖' in '我的血糖正常吗？'), in which case only those rows count."""
     names = [n for n in (*spec.rows, spec.target) if len(norm(n)) >= 2]
+    whole: list[tuple[float, float]] = []
+    partial: list[tuple[float, float]] = []
     for table in document.tables:
         for row in table.cells:
             label = _row_label(table, row)
-            if label and any(mentioned(n, label) >= 0.99 or mentioned(label, n) >= 0.99 for n in names):
-                return (min(c.box[1] for c in row), max(c.box[3] for c in row))
-    return None
+            if not label:
+                continue
+            band = (min(c.box[1] for c in row), max(c.box[3] for c in row))
+            if any(mentioned(n, label) >= 0.99 for n in names):
+                whole.append(band)
+            elif any(mentioned(label, n) >= 0.99 for n in names):
+                partial.append(band)
+    return (whole, True) if whole else (partial, False)
 
 
 _NEGATION = re.compile(r"(?:未|没有|没|不|待|尚未|无|not |n't |un)$")

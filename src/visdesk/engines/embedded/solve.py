@@ -7,6 +7,7 @@ the next stage (or to the honest "not found"), never state a value it did not fi
 
 from __future__ import annotations
 
+from visdesk.engines.embedded.fact_operations import on_facts
 from visdesk.engines.embedded.operations import (
     Outcome,
     holds,
@@ -45,7 +46,9 @@ def solve(document: Document, spec: QuerySpec, first: bool = False) -> Reply | N
         picked = pick_choice(document, spec)
         if picked is not None:
             return say_outcome(picked, spec.language, choice=True)
-    outcome = _tables(document, spec) if spec.operation in (*TABLE_OPERATIONS, Operation.LOOKUP) else None
+    outcome = on_facts(document, spec)  # a bill's named lines added up, an amount asked by its unit
+    if outcome is None and spec.operation in (*TABLE_OPERATIONS, Operation.LOOKUP):
+        outcome = _tables(document, spec)
     plain = outcome is None or (outcome.operation is spec.operation and not outcome.computed)
     if first and spec.operation not in TABLE_OPERATIONS and plain:
         return None  # a plain lookup is still the field handlers' first
