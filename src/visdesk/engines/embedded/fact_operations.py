@@ -111,7 +111,13 @@ def named_line(document: Document, spec: QuerySpec) -> Outcome | None:
     evidence the page gives."""
     if spec.operation is not Operation.LOOKUP or spec.quoted:
         return None
-    facts = [f for f in document.facts if f.label and f.pairing not in _STANDALONE and len(norm(f.label)) >= 2]
+    in_tables = {  # a row of a wider table is the table path's to read (a label–value grid is not)
+        norm(c.text) for t in document.tables if len(t.columns) > 2 for row in t.cells for c in row
+    }
+    facts = [
+        f for f in document.facts
+        if f.label and f.pairing not in _STANDALONE and len(norm(f.label)) >= 2 and norm(f.label) not in in_tables
+    ]  # fmt: skip
     hits = [f for f in facts if mentioned(spec.question, f.label) >= 0.99]
     hits = [f for f in hits if not any(norm(f.label) != norm(o.label) and norm(f.label) in norm(o.label) for o in hits)]
     if len({norm(f.label) for f in hits}) != 1 or len({f.value.raw for f in hits}) != 1:
