@@ -24,6 +24,8 @@ _LABEL_THEN_NUMBER = re.compile(
     r"^(?P<key>[A-Za-z\u4e00-\u9fff][^\d:：]{0,30}?)\s*(?P<value>(?:RM|¥|￥|\$|€|£)?\s?-?\d[\d,]*(?:\.\d+)?%?)$"
 )
 _HAS_DIGIT = re.compile(r"\d")
+_CODE_PREFIX = re.compile(r"(?:^|(?<=[\s\u4e00-\u9fff]))[A-Z]{1,4}$")
+"""Capitals at the end of a label, glued to the digits after them: the head of a code (E1024, SO12345)."""
 _WORDY = re.compile(r"[A-Za-z\u4e00-\u9fff]")
 
 
@@ -129,14 +131,18 @@ def find_key_values(lines: list[OcrLine], rows: list[list[int]], in_table: set[i
         for pos, index in enumerate(row):
             line = lines[index]
             match = _SEPARATOR.match(line.text) or (None if index in in_table else _LABEL_THEN_NUMBER.match(line.text))
-            if match and looks_like_label(match.group("key")):
-                key, value = match.group("key").strip(), match.group("value").strip()
-                start = match.start("value")
+            key_end, start = (match.end("key"), match.start("value")) if match else (0, 0)
+            glued = _CODE_PREFIX.search(match["key"]) if match and match.re is _LABEL_THEN_NUMBER else None
+            if glued and key_end == start:
+                # "错误码 E1024", "Order ID SO12345": the capitals glued to the digits are the code's own
+                key_end = start = glued.start()
+            if match and looks_like_label(line.text[:key_end]):
+                key, value = line.text[:key_end].strip(), line.text[start:].strip()
                 pairs.append(
                     KeyValue(
                         key=key,
                         value=value,
-                        key_box=split_box(line.box, line.text, 0, match.end("key")),
+                        key_box=split_box(line.box, line.text, 0, key_end),
                         value_box=split_box(line.box, line.text, start, len(line.text)),
                         score=line.score,
                     )
