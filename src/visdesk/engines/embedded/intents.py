@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 
 from visdesk.engines.embedded.labels import fields_in
+from visdesk.engines.embedded.lexicon import cues as cue_lists
 
 _QUOTED = re.compile(r"[\"“”「『'‘]([^\"“”」』'’]{1,60})[\"“”」』'’]")
 _YESNO = re.compile(
@@ -23,7 +25,7 @@ _CAUSE = re.compile(r"because|due to|因为|由于", re.IGNORECASE)
 _EXPLICIT_YESNO = re.compile(r"是或否|是/否|是还是否|yes or no|yes/no", re.IGNORECASE)
 _ASKS_VALUE = re.compile(r"是什么|是多少|多少|哪个|what is|what's|which", re.IGNORECASE)
 _TROUBLE = re.compile(
-    r"为什么|为啥|怎么办|怎么回事|怎么处理|如何解决|怎样|无法|不能|不了|失败|报错|出错|还没|还不|没收到|没到|"
+    r"为什么|为啥|怎么办|怎么回事|怎么处理|如何解决|怎样|无法|(?<!能)不能|不了|失败|报错|出错|还没|还不|没收到|没到|"
     r"能用吗|能不能用|可以用吗|\bwhy\b|how (?:do|can|to|should)|can'?t|cannot|unable|not working|doesn'?t|didn'?t|"
     r"won'?t|failed|fails|fix|help|works\?|work\?",
     re.IGNORECASE,
@@ -76,16 +78,30 @@ def target_phrase(question: str) -> str:
     return " ".join(stripped.split())
 
 
+@cache
+def _polite_frames() -> re.Pattern[str]:
+    """The polite frames of both languages (data/cues), longest first."""
+    phrases = sorted({p for lang in ("zh", "en") for p in cue_lists(lang).politeness}, key=len, reverse=True)
+    return re.compile(r"(?i)(?<![A-Za-z'])(?:" + "|".join(re.escape(p) for p in phrases) + r")(?![A-Za-z'])")
+
+
+def without_politeness(question: str) -> str:
+    """The question without its polite frames: "能不能告诉我…" / "Can you tell me…" carry no trouble or yes/no cue."""
+    plain = " ".join(_polite_frames().sub(" ", question).split())
+    return plain if plain.strip(" ?？。.!！,，") else question
+
+
 def classify(question: str) -> Intent:
     """The ordered cue rules; the composer still falls back when the chosen handler finds nothing."""
+    plain = without_politeness(question)  # the trouble and yes/no cues read the question without its polite frame
     quoted_match = _QUOTED.search(question)
     quoted = quoted_match.group(1).strip() if quoted_match else ""
-    target = target_phrase(question)
+    target = target_phrase(plain) or target_phrase(question)
     fields = tuple(fields_in(quoted or question))
     extreme = "max" if _MAX.search(question) else "min" if _MIN.search(question) else ""
     cues = {
-        "yesno": bool(_YESNO.search(question.strip())),
-        "trouble": bool(_TROUBLE.search(question)),
+        "yesno": bool(_YESNO.search(plain.strip())),
+        "trouble": bool(_TROUBLE.search(plain)),
         "describe": bool(_DESCRIBE.search(question)),
         "crash": bool(_CRASH.search(question)),
         "how_many": bool(_HOW_MANY.search(question)),

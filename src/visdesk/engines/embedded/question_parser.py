@@ -22,6 +22,9 @@ from visdesk.perception.document import ValueKind
 
 _AB_NOT_AB = re.compile(r"(.)[不没]\1")
 _EXPLICIT_YESNO = ("是/否", "是或否", "yes or no", "yes/no")
+_ZH_ASKS = re.compile(r"多少|什么|哪|几|谁|怎么|如何|啥|咋")
+_ZH_CLAIM = re.compile(r"是\s*\S+?\s*[吗么嘛]$|了\s*[吗么嘛]$")
+"""After a polite request frame: a question word asks for a value; "是X吗" / "…了吗" state a claim to verify."""
 _HOW_MUCH_THING = re.compile(
     r" how much (?!more |less |money |is |are |was |were |do |does |did |will |would |can |could |should |has |have "
     r"|had |it |this |that |they |he |she |i |we |you |tax|cost|[a-z]* ?(?:fee|price|tax|cost)s? )[a-z]+ "
@@ -86,7 +89,7 @@ def parse(question: str, language: Literal["zh", "en"]) -> QuerySpec:
     ask, context = qt.focus(body)
     core, requested = _strip_politeness(ask, c)
     hay = qt.padded(core) if lang == "en" else core.casefold()
-    yesno = _is_yesno(core, hay, c, choices, requested) or any(m in ask.casefold() for m in _EXPLICIT_YESNO)
+    yesno = _is_yesno(core, hay, c, choices, requested) or any(m in body.casefold() for m in _EXPLICIT_YESNO)
     limits = qt.thresholds(core, c)
     limit = limits[0] if limits else None
     budget = qt.money_held(context, c) if context else None
@@ -212,6 +215,8 @@ def _is_yesno(core: str, hay: str, c: Cues, choices: tuple[str, ...], requested:
     if any(m in hay for m in c.yesno_markers) or _AB_NOT_AB.search(stripped):
         return True
     asks_what = stripped.endswith(("什么", "怎么", "那么", "这么", "多么"))  # 么 closing a question word
+    if requested and not asks_what and stripped.endswith(c.yesno_particles) and not _ZH_ASKS.search(stripped):
+        return bool(_ZH_CLAIM.search(stripped))  # "帮我看看，我的座位是19B吗": a claim to check, not a value to read
     return not requested and not asks_what and stripped.endswith(c.yesno_particles)
 
 
