@@ -20,6 +20,8 @@ from visdesk.engines.embedded.labels import (
     normalise,
     similarity,
 )
+from visdesk.engines.embedded.lexicon import key as lexicon_key
+from visdesk.engines.embedded.lexicon import lexicon
 from visdesk.engines.embedded.reply import Reply, ev, ev_box, say
 from visdesk.perception.facts import PATTERNS, parse_amount
 from visdesk.perception.geometry import split_box
@@ -53,7 +55,8 @@ def answer_field(intent: Intent, seen: Perception, passages: tuple[Passage, ...]
     located = _label_line(seen, target, fields, include_tables=bool(intent.quoted))
     if located is not None and located[0] >= SURE:
         return _kv_reply(*located[1:], lang, confident=True)
-    fact = None if intent.quoted else _fact(seen, fields, lang) or _total_row_number(seen, fields, lang)
+    typed_guess = intent.quoted or _names_newer_field(target)  # the page's one date is no "processing date"
+    fact = None if typed_guess else _fact(seen, fields, lang) or _total_row_number(seen, fields, lang)
     if fact is not None:
         return fact
     product = _product_spec(passages, target, fields, lang)
@@ -63,6 +66,22 @@ def answer_field(intent: Intent, seen: Perception, passages: tuple[Passage, ...]
         if candidate is not None and candidate[0] >= MAYBE:
             return _kv_reply(*candidate[1:], lang, confident=False)
     return None
+
+
+def _names_newer_field(target: str) -> bool:
+    """Whether the question names a field only the lexicon knows (departure, processed_at): the typed-fact
+    fallback below would answer it with whatever date or amount the page has, so the resolver answers it."""
+    book = lexicon()
+    folded = f" {target.casefold()} "
+    for entry in book.fields.values():
+        if entry.legacy:
+            continue
+        for alias in entry.all_aliases():
+            if lexicon_key(alias) in book.generic:
+                continue
+            if (f" {alias.casefold()} " if alias.isascii() else alias) in folded:
+                return True
+    return False
 
 
 def _kv_reply(key: str, value: str, key_box: Box, value_box: Box, lang: str, *, confident: bool) -> Reply:

@@ -39,6 +39,8 @@ class FieldEntry:
     legacy: bool
     aliases: dict[Language, tuple[str, ...]]
     names: dict[Language, str] = field(default_factory=dict)  # display names where the first alias reads badly
+    shape: re.Pattern[str] | None = None  # what a value of this field looks like printed alone ("G1234", "05车12F号")
+    route: str = ""  # "from" | "to": the field is one end of a printed route ("北京南站 → 上海虹桥站")
 
     def display(self, language: Language) -> str:
         """The field's name in a reply: its declared name, else its first alias in that language (else the other)."""
@@ -98,7 +100,10 @@ def lexicon() -> Lexicon:
         aliases = {lang: tuple(per_lang[lang].get(name, ())) for lang in LANGUAGES}
         names = {lang: spec[f"name_{lang}"] for lang in LANGUAGES if spec.get(f"name_{lang}")}
         kind = cast(ValueKind, spec["kind"])
-        fields[name] = FieldEntry(name, kind, bool(spec.get("legacy", False)), aliases, names)
+        shape = re.compile(spec["shape"]) if spec.get("shape") else None
+        fields[name] = FieldEntry(
+            name, kind, bool(spec.get("legacy", False)), aliases, names, shape, str(spec.get("route", ""))
+        )
     unknown = {n for lang in LANGUAGES for n in per_lang[lang] if n != "states"} - set(fields)
     if unknown:
         raise ValueError(f"lexicon aliases for undeclared fields: {sorted(unknown)}")

@@ -17,7 +17,8 @@ from functools import cache
 from rapidfuzz import fuzz
 
 from visdesk.domain import Box
-from visdesk.engines.embedded.query import QuerySpec
+from visdesk.engines.embedded.lexicon import FieldEntry, key, lexicon
+from visdesk.engines.embedded.query import Operation, QuerySpec
 from visdesk.perception.document import Cell, Chart, ChartMark, Document, Fact, Pairing, TableGrid, Value, ValueKind
 
 THRESHOLD = 0.55
@@ -184,7 +185,7 @@ def type_fit(kind: ValueKind, expected: ValueKind | None) -> float:
 def rank(document: Document, spec: QuerySpec, aliases: Iterable[str] = ()) -> list[Candidate]:
     """Every fact, table cell and chart mark, scored against the spec, best first."""
     phrase = spec.quoted or spec.target
-    extra = tuple(aliases)
+    extra = tuple(aliases) or field_aliases(spec)
     found: list[Candidate] = []
     for fact in document.facts:
         found.append(_from_fact(fact, phrase, extra, spec.expected))
@@ -192,8 +193,83 @@ def rank(document: Document, spec: QuerySpec, aliases: Iterable[str] = ()) -> li
         found.extend(_from_table(t, table, spec, phrase, extra))
     for chart in document.charts:
         found.extend(_from_chart(chart, spec, phrase, extra))
+    if not spec.quoted:
+        found.extend(_entities(document, spec))
     found.sort(key=lambda c: c.score, reverse=True)
     return found
+
+
+ENTITY_SCORE = 0.66
+"""An unlabelled value's score when its shape or type alone answers: above THRESHOLD, below a named label."""
+_ROUTE = re.compile(r"^\s*(?P<a>[^→>—\-]{2,30}?)\s*(?:→|->|—>|⟶|⇀|➔|➝|=>|—|－|-|至)\s*(?P<b>[^→>—\-]{2,30}?)\s*$")
+
+
+def _entities(document: Document, spec: QuerySpec) -> list[Candidate]:
+    """Values printed with no label (tickets, passes, receipts): a whole line with the asked field's
+    shape ("G1234", "05车12F号"), one end of an "A → B" route, or the page's only value of the asked
+    type. Each is proposed only when it is the one such value on the page, so it answers without
+    guessing; a named label still outranks it."""
+    book = lexicon()
+    entries = [book.fields[f] for f in spec.fields if f in book.fields]
+    out: list[Candidate] = []
+    for entry in entries:
+        title = _named(entry, spec)
+        if entry.route:
+            routes = [(i, m) for i, line in enumerate(document.lines) if (m := _ROUTE.match(line.text))]
+            if len(routes) == 1:
+                i, m = routes[0]
+                side = m.group("a" if entry.route == "from" else "b").strip()
+                line = document.lines[i]
+                out.append(Candidate(title, Value("text", side), (line.box,), "fact",
+                                     ENTITY_SCORE * (0.5 + 0.5 * line.score), line.text))  # fmt: skip
+            continue
+        if entry.shape is None:
+            continue
+        shaped = [line for line in document.lines if entry.shape.fullmatch(line.text.strip())]
+        if len(shaped) == 1:
+            line = shaped[0]
+            value = Value("name" if entry.kind == "name" else entry.kind, line.text.strip())
+            out.append(Candidate(title, value, (line.box,), "fact",
+                                 ENTITY_SCORE * (0.5 + 0.5 * line.score), line.text))  # fmt: skip
+    expected = spec.expected or next((e.kind for e in entries), None)
+    kinds: tuple[ValueKind, ...] = (expected,) if expected else ()
+    if not kinds and spec.operation is Operation.COMPARE and spec.threshold is not None:
+        kinds = ("money", "number")  # "Is the ticket more than 500 yuan?": the page's one amount is compared
+    label = _named(entries[0], spec) if entries else ""
+    for kind in kinds if not out else ():
+        alone = [f for f in document.facts if not f.label and f.value.kind == kind]
+        typed = {_identity(f.value) for f in document.facts if f.value.kind == kind}
+        if len(alone) == 1 and len(typed) == 1:
+            fact = alone[0]
+            ocr = document.lines[fact.line].score if 0 <= fact.line < len(document.lines) else 1.0
+            out.append(Candidate(label, fact.value, (fact.value_box,), "fact",
+                                 ENTITY_SCORE * (0.5 + 0.5 * ocr), fact.value.raw))  # fmt: skip
+            break
+    return out
+
+
+def _named(entry: FieldEntry, spec: QuerySpec) -> str:
+    """How the reply names the field: the customer's own word for it when it is as full as the field's name."""
+    own = spec.target if entry.name in lexicon().owners(spec.target) else ""
+    name = entry.display(spec.language)
+    return own if len(own) >= len(name) else name
+
+
+def _identity(value: Value) -> object:
+    """What makes two printed values the same value ("¥553.0" and "¥553.0元")."""
+    if value.number is not None:
+        return value.number
+    return value.time or value.date or norm(value.raw)
+
+
+def field_aliases(spec: QuerySpec) -> tuple[str, ...]:
+    """The lexicon's aliases (both languages) of the fields the question names: "electricity charge"
+    meets a printed 电费, "账号" a printed 户号. Not for a quoted label, which is matched as printed."""
+    if spec.quoted:
+        return ()
+    book = lexicon()
+    return tuple(dict.fromkeys(a for f in spec.fields if f in book.fields for a in book.aliases(f)
+                               if key(a) not in book.generic))  # fmt: skip
 
 
 def _from_fact(fact: Fact, phrase: str, aliases: tuple[str, ...], expected: ValueKind | None) -> Candidate:
@@ -208,15 +284,18 @@ def _from_table(t: int, table: TableGrid, spec: QuerySpec, phrase: str, aliases:
     """Cells named by their column header and by any cell of their row (a lab row named by its
     abbreviation, the value in the 结果 column)."""
     out = []
-    row_selectors = spec.rows or (phrase,)
+    row_selectors = spec.rows or (phrase, *_row_words(spec, phrase, aliases))
     col_selectors = spec.columns or (phrase,)
     col_scores = [max(similarity(s, h, aliases) for s in col_selectors) for h in table.columns]
     wordy = ("name", "text", "code")
     for row in table.cells:
         names = [c.text for c in row if c.value.kind in wordy]
         row_score = max((similarity(s, name) for s in row_selectors for name in names), default=0.0)
+        typed = [c for c in row if spec.expected is not None and c.value.kind == spec.expected]
         for cell in row:
             col = col_scores[cell.column] if cell.column < len(col_scores) else 0.0
+            if not col and typed == [cell] and cell.column != table.label_column:
+                col = 0.8 * row_score  # "钢笔几支？": the row is named, the one cell of the asked type is its answer
             label_score = (
                 max(col, row_score) * 0.6 + min(col, row_score) * 0.4
                 if spec.rows or spec.columns
@@ -228,6 +307,20 @@ def _from_table(t: int, table: TableGrid, spec: QuerySpec, phrase: str, aliases:
             label = " / ".join(x for x in (cell.row_header, cell.column_header) if x)
             out.append(_cell_candidate(t, cell, label, score))
     return out
+
+
+def _row_words(spec: QuerySpec, phrase: str, aliases: tuple[str, ...]) -> tuple[str, ...]:
+    """The question's other content words, without the field they were glued to ("笔记本单价" → 笔记本):
+    they may name the row while the target names the column."""
+    out = []
+    for word in spec.keywords:
+        for name in sorted((phrase, *aliases), key=len, reverse=True):
+            if name and len(name) < len(word) and name.casefold() in word.casefold():
+                word = word.casefold().replace(name.casefold(), " ").strip()
+                break
+        if word:
+            out.append(word)
+    return tuple(out)
 
 
 def _cell_candidate(t: int, cell: Cell, label: str, score: float) -> Candidate:
