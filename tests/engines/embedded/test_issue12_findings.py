@@ -142,3 +142,11 @@ def test_a_line_named_verbatim_is_found_and_an_unnamed_one_is_not() -> None:
     missing = named_line(BILL, spec("How much is the electricity?", Operation.LOOKUP, expected="money"))
     assert found is not None and found.value == "$18.25"
     assert missing is None
+
+
+def test_a_line_named_by_a_field_alias_in_the_other_language() -> None:
+    page = document(facts=(fact("运费", "¥12.00", "label_left", 0), fact("实付款", "¥131.00", "label_left", 1)))
+    found = named_line(page, spec("How much was the delivery fee?", Operation.LOOKUP, fields=("shipping_fee",)))
+    joined = named_line(page, spec("delivery fee and tax?", Operation.LOOKUP, fields=("shipping_fee", "tax")))
+    assert found is not None and found.value == "¥12.00"
+    assert joined is None  # two things named: no single line answers

@@ -19,6 +19,7 @@ from visdesk.perception.document import Document, Fact
 _PLUS = re.compile(r"\bplus\b|\+|加上?|\b(?:together|combined|in total|total|sum)\b|一共|总共|合计|共计|加起来", re.I)
 """Words that ask for the named lines added up (checked only when two or more lines are named)."""
 
+_JOINED = re.compile(r"\b(?:and|plus)\b|[&+]|和|加|与|跟|及")
 _STANDALONE = ("table_cell", "standalone")
 
 
@@ -76,6 +77,7 @@ def _named_sum(document: Document, spec: QuerySpec) -> Outcome | None:
             if found is not None:
                 named.append(found)
     named += [f for f in facts if mentioned(spec.question, f.label) >= 0.99 and len(norm(f.label)) >= 2]
+    named += _by_field(facts, spec)
     unique: dict[str, Fact] = {}
     for fact in named:
         if not any(norm(fact.label) != norm(o.label) and norm(fact.label) in norm(o.label) for o in named):
@@ -95,6 +97,24 @@ def _named_sum(document: Document, spec: QuerySpec) -> Outcome | None:
                    evidence=[(f"{f.label} {f.value.raw}", f.value_box) for f in chosen])  # fmt: skip
 
 
+def _by_field(facts: list[Fact], spec: QuerySpec) -> list[Fact]:
+    """Lines printed under an alias of a field the question names in either language ('water charge'
+    → a printed 水费); the total a question asks for is no line of its own."""
+    from visdesk.engines.embedded.lexicon import lexicon
+
+    lex = lexicon()
+    out = []
+    for name in spec.fields:
+        if name == "total":
+            continue
+        try:
+            aliases = {norm(a) for a in lex.aliases(name)}
+        except KeyError:
+            continue
+        out += [f for f in facts if norm(f.label) in aliases]
+    return out
+
+
 def _resolved(document: Document, spec: QuerySpec, selector: str) -> Fact | None:
     """The labelled fact the resolver ranks first for one selector (its lexicon aliases included)."""
     ranked = rank(document, replace(spec, target=selector, quoted="", operation=Operation.LOOKUP, rows=()))
@@ -109,8 +129,8 @@ def named_line(document: Document, spec: QuerySpec) -> Outcome | None:
     roaming?' → `Roaming $12.40`): the composer prefers it over a handler's answer from another line
     (a receipt handler's amount due), because a label printed and asked verbatim is the strongest
     evidence the page gives."""
-    if spec.operation is not Operation.LOOKUP or spec.quoted:
-        return None
+    if spec.operation is not Operation.LOOKUP or spec.quoted or _JOINED.search(spec.question):
+        return None  # 'the electricity and water charges' names more than one line
     in_tables = {  # a row of a wider table is the table path's to read (a label–value grid is not)
         norm(c.text) for t in document.tables if len(t.columns) > 2 for row in t.cells for c in row
     }
@@ -118,7 +138,7 @@ def named_line(document: Document, spec: QuerySpec) -> Outcome | None:
         f for f in document.facts
         if f.label and f.pairing not in _STANDALONE and len(norm(f.label)) >= 2 and norm(f.label) not in in_tables
     ]  # fmt: skip
-    hits = [f for f in facts if mentioned(spec.question, f.label) >= 0.99]
+    hits = [f for f in facts if mentioned(spec.question, f.label) >= 0.99] + _by_field(facts, spec)
     hits = [f for f in hits if not any(norm(f.label) != norm(o.label) and norm(f.label) in norm(o.label) for o in hits)]
     if len({norm(f.label) for f in hits}) != 1 or len({f.value.raw for f in hits}) != 1:
         return None
