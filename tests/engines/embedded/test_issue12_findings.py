@@ -150,3 +150,25 @@ def test_a_line_named_by_a_field_alias_in_the_other_language() -> None:
     joined = named_line(page, spec("delivery fee and tax?", Operation.LOOKUP, fields=("shipping_fee", "tax")))
     assert found is not None and found.value == "¥12.00"
     assert joined is None  # two things named: no single line answers
+
+
+@pytest.mark.parametrize(
+    ("printed", "polarity", "reply"),
+    [
+        ("已通过", False, "不，"),  # 没有通过吗？ on an approved page: no, it did pass
+        ("已驳回", False, "对，没有"),  # … on a rejected page: right, it did not
+        ("已驳回", True, "没有，"),
+        ("已通过", True, "是的，"),
+    ],
+)
+def test_a_negated_chinese_question_is_agreed_or_disagreed_with(printed: str, polarity: bool, reply: str) -> None:
+    from visdesk.engines.embedded.operations import verify_state
+    from visdesk.engines.embedded.wording import say_outcome
+
+    page = document(lines=("售后申请", f"审核结果：{printed}"))
+    asked = QuerySpec(question="我的申请没有通过吗？", language="zh", operation=Operation.VERIFY, state="approved",
+                      polarity=polarity)  # fmt: skip
+    outcome = verify_state(page, asked)
+    assert outcome is not None
+    said = say_outcome(outcome, "zh")
+    assert said.text.startswith(reply) and printed in said.text, said.text

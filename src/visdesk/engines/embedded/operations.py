@@ -51,6 +51,7 @@ class Outcome:
     confidence: float = 1.0
     computed: bool = False  # worked out from several cells (a product, a ratio), not one printed value
     detail: str = ""  # argmax/argmin: the printed value of the row named ("2024-06-10", "91%")
+    negated: bool = False  # VERIFY: the question was negated ("Wasn't it approved?", "没有通过吗？")
 
 
 def fmt(number: float) -> str:
@@ -807,7 +808,7 @@ def verify_state(document: Document, spec: QuerySpec) -> Outcome | None:
         label = _row_label_line(lines, index)
         quote = f"{lines[label].text}{'：' if not text.isascii() else ': '}{text}" if label is not None else text
         evidence = [(lines[label].text, lines[label].box)] if label is not None else []
-        return Outcome(Operation.VERIFY, quote, "", verdict=hit == spec.state, detail=when,
+        return Outcome(Operation.VERIFY, quote, "", verdict=hit == spec.state, detail=when, negated=not spec.polarity,
                        evidence=[*evidence, (text, lines[index].box)])  # fmt: skip
     return None
 

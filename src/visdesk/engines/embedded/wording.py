@@ -47,9 +47,13 @@ def say_outcome(outcome: Outcome, lang: str, *, choice: bool = False) -> Reply:
     value = outcome.value
     if outcome.verdict is not None and outcome.operation is Operation.VERIFY:
         key = "yes_says" if outcome.verdict else "no_says"  # the printed status, quoted, never obeyed
+        agrees = not outcome.verdict
+        if lang == "zh" and outcome.negated:  # 是/否 answer the negated question itself: 没有通过吗？ → 对，没有
+            key = "agree_says" if agrees else "disagree_says"
         when = phrase("when", lang, value=outcome.detail) if outcome.detail else ""
         text = phrase(key, lang, quote=outcome.value, when=when)
-        bare = ("是" if outcome.verdict else "否") if lang == "zh" else ("yes" if outcome.verdict else "no")
+        yes = agrees if lang == "zh" and outcome.negated else outcome.verdict
+        bare = ("是" if yes else "否") if lang == "zh" else ("yes" if yes else "no")
     elif outcome.verdict is not None:
         key = "yes" if outcome.verdict else "no"
         text = phrase(key, lang, label=label, value=value) if label and value else phrase(f"{key}_bare", lang)
