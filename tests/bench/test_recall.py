@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bench.accuracy.recall import judge
+
 from visdesk.domain import OcrLine
 from visdesk.perception.layout import analyse
 
