@@ -97,9 +97,10 @@ def _named_sum(document: Document, spec: QuerySpec) -> Outcome | None:
                    evidence=[(f"{f.label} {f.value.raw}", f.value_box) for f in chosen])  # fmt: skip
 
 
-def _by_field(facts: list[Fact], spec: QuerySpec) -> list[Fact]:
+def _by_field(facts: list[Fact], spec: QuerySpec, asked: str = "") -> list[Fact]:
     """Lines printed under an alias of a field the question names in either language ('water charge'
-    → a printed 水费); the total a question asks for is no line of its own."""
+    → a printed 水费); the total a question asks for is no line of its own. With `asked`, only a field
+    that phrase itself names ('status of this order' asks the status, not the order number)."""
     from visdesk.engines.embedded.lexicon import lexicon
 
     lex = lexicon()
@@ -111,8 +112,22 @@ def _by_field(facts: list[Fact], spec: QuerySpec) -> list[Fact]:
             aliases = {norm(a) for a in lex.aliases(name)}
         except KeyError:
             continue
+        if asked and not any(a and a in norm(asked) for a in aliases):
+            continue
         out += [f for f in facts if norm(f.label) in aliases]
     return out
+
+
+def prints_total(document: Document) -> bool:
+    """The page prints a total of this kind on a labelled line of its own (an invoice's 价税合计): a
+    total worked out of a table's column must not replace it."""
+    from visdesk.engines.embedded.lexicon import lexicon
+
+    names = lexicon().aliases("total")
+    return any(
+        f.value.kind in ("money", "number") and max((similarity(n, f.label) for n in names), default=0.0) >= 0.8
+        for f in _labelled(document)
+    )
 
 
 def _resolved(document: Document, spec: QuerySpec, selector: str) -> Fact | None:
@@ -131,14 +146,16 @@ def named_line(document: Document, spec: QuerySpec) -> Outcome | None:
     evidence the page gives."""
     if spec.operation is not Operation.LOOKUP or spec.quoted or _JOINED.search(spec.question):
         return None  # 'the electricity and water charges' names more than one line
-    in_tables = {  # a row of a wider table is the table path's to read (a label–value grid is not)
+    in_tables = {  # a row of a wider table, and any column header, is the table path's to read
         norm(c.text) for t in document.tables if len(t.columns) > 2 for row in t.cells for c in row
-    }
+    } | {norm(h) for t in document.tables for h in t.columns}
     facts = [
         f for f in document.facts
         if f.label and f.pairing not in _STANDALONE and len(norm(f.label)) >= 2 and norm(f.label) not in in_tables
     ]  # fmt: skip
-    hits = [f for f in facts if mentioned(spec.question, f.label) >= 0.99] + _by_field(facts, spec)
+    asked = spec.target or spec.question  # 'order' in "What's the status of this order?" is no label asked
+    hits = [f for f in facts if mentioned(asked, f.label) >= 0.99] + _by_field(facts, spec, asked)
+    hits = [f for f in hits if f.value.kind not in ("text", "name")]  # a heading beside a heading is no answer
     hits = [f for f in hits if not any(norm(f.label) != norm(o.label) and norm(f.label) in norm(o.label) for o in hits)]
     if len({norm(f.label) for f in hits}) != 1 or len({f.value.raw for f in hits}) != 1:
         return None

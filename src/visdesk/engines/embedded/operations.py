@@ -442,8 +442,17 @@ def _on_table(table: TableGrid, spec: QuerySpec) -> Outcome | None:
             return Outcome(op, fmt(total), "count", total, evidence=_evidence(points), computed=True)
     if op is Operation.COUNT:
         return _on_values(points, spec, by_value=False)
-    if op is Operation.LOOKUP and len(chosen) != 1 and _asks_total(spec) and not _has_total_row(points):
-        return _column_total(table, column, chosen or points)
+    if (
+        op is Operation.LOOKUP
+        and len(chosen) != 1
+        and _asks_total(spec)
+        and not _has_total_row(points)
+        and _named_besides_total(table, spec, column)
+    ):
+        found = _column_total(table, column, chosen or points)
+        if found is not None:
+            found.detail = "column count" if column == quantity_column(table) else "column"
+        return found
     if op is Operation.LOOKUP and len(chosen) == 1:
         whole = _row_total(table, spec, chosen[0])
         if whole is not None:
@@ -457,6 +466,17 @@ def _on_table(table: TableGrid, spec: QuerySpec) -> Outcome | None:
 def _asks_total(spec: QuerySpec) -> bool:
     """'What is the total quantity?', 'total cost of all items': a lookup of a total the table does not print."""
     return "total" in spec.fields
+
+
+def _named_besides_total(table: TableGrid, spec: QuerySpec, column: int) -> bool:
+    """The column is what the question totals ('total quantity' → Qty, money asked → the one money
+    column), not merely a header the word 'total' itself matches (合计 ≈ 金额 on an invoice)."""
+    numeric = [c for c in numeric_columns(table) if c != table.label_column]
+    head = table.columns[column] if column < len(table.columns) else ""
+    named = [*spec.columns, spec.target, *(a for f in spec.fields if f != "total" for a in _aliases(f))]
+    if max((similarity(n, head) for n in named if n), default=0.0) >= 0.6:
+        return True
+    return _implied_column(table, spec, numeric) == column
 
 
 def _has_total_row(points: Sequence[Point]) -> bool:

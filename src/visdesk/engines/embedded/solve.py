@@ -7,7 +7,7 @@ the next stage (or to the honest "not found"), never state a value it did not fi
 
 from __future__ import annotations
 
-from visdesk.engines.embedded.fact_operations import on_facts
+from visdesk.engines.embedded.fact_operations import on_facts, prints_total
 from visdesk.engines.embedded.operations import (
     Outcome,
     holds,
@@ -49,6 +49,8 @@ def solve(document: Document, spec: QuerySpec, first: bool = False) -> Reply | N
     outcome = on_facts(document, spec)  # a bill's named lines added up, an amount asked by its unit
     if outcome is None and spec.operation in (*TABLE_OPERATIONS, Operation.LOOKUP):
         outcome = _tables(document, spec)
+    if outcome is not None and outcome.detail == "column" and prints_total(document):
+        return None  # 'total cost' on a page that prints its total: the printed one answers
     plain = outcome is None or (outcome.operation is spec.operation and not outcome.computed)
     if first and spec.operation not in TABLE_OPERATIONS and plain:
         return None  # a plain lookup is still the field handlers' first
