@@ -83,6 +83,12 @@ def test_an_unlabelled_value_is_no_answer_when_the_page_has_two_of_its_type() ->
     assert answer(two_names, "乘客姓名？") == ""  # two short Chinese lines: neither is taken for the name
 
 
+def test_a_value_a_label_names_elsewhere_is_not_taken_for_another_field() -> None:
+    doc = document(lines=("Return ID BJ7610226357", "BJ7610226357"),
+                   facts=(fact("Return ID", "BJ7610226357"), lone("BJ7610226357", 1)))  # fmt: skip
+    assert answer(doc, "What are the last digits of the card?") == ""
+
+
 def test_a_named_label_outranks_a_shaped_line() -> None:
     doc = document(lines=("G1234", "车次 D301"), facts=(lone("G1234", 0), fact("车次", "D301", line=1)))
     assert "D301" in answer(doc, "车次是多少？")

@@ -19,6 +19,7 @@ from rapidfuzz import fuzz
 from visdesk.domain import Box
 from visdesk.engines.embedded.lexicon import FieldEntry, key, lexicon
 from visdesk.engines.embedded.query import Operation, QuerySpec
+from visdesk.perception.candidates import looks_like_label
 from visdesk.perception.document import Cell, Chart, ChartMark, Document, Fact, Pairing, TableGrid, Value, ValueKind
 
 THRESHOLD = 0.55
@@ -207,8 +208,8 @@ _ROUTE = re.compile(r"^\s*(?P<a>[^→>—\-]{2,30}?)\s*(?:→|->|—>|⟶|⇀|�
 def _entities(document: Document, spec: QuerySpec) -> list[Candidate]:
     """Values printed with no label (tickets, passes, receipts): a whole line with the asked field's
     shape ("G1234", "05车12F号"), one end of an "A → B" route, or the page's only value of the asked
-    type. Each is proposed only when it is the one such value on the page, so it answers without
-    guessing; a named label still outranks it."""
+    type that no label names elsewhere. Each is proposed only when it is the one such value on the page,
+    so it answers without guessing; a named label still outranks it."""
     book = lexicon()
     entries = [book.fields[f] for f in spec.fields if f in book.fields]
     out: list[Candidate] = []
@@ -239,7 +240,8 @@ def _entities(document: Document, spec: QuerySpec) -> list[Candidate]:
     for kind in kinds if not out else ():
         alone = [f for f in document.facts if not f.label and f.value.kind == kind]
         typed = {_identity(f.value) for f in document.facts if f.value.kind == kind}
-        if len(alone) == 1 and len(typed) == 1:
+        named = {_identity(f.value) for f in document.facts if f.value.kind == kind and looks_like_label(f.label)}
+        if len(alone) == 1 and len(typed) == 1 and _identity(alone[0].value) not in named:  # not "Return ID"'s
             fact = alone[0]
             ocr = document.lines[fact.line].score if 0 <= fact.line < len(document.lines) else 1.0
             out.append(Candidate(label, fact.value, (fact.value_box,), "fact",
