@@ -96,12 +96,14 @@ def _kv_reply(key: str, value: str, key_box: Box, value_box: Box, lang: str, *, 
 
 def _best_key_value(seen: Perception, target: str, fields: list[str]) -> tuple[float, str, str, Box, Box] | None:
     best: tuple[float, str, str, Box, Box] | None = None
-    best_rank = -1.0
+    best_rank = (-1.0, -1.0, -1.0)
     prefer_last = "total" in fields[:1]
     for kv in seen.key_values:
-        score = label_score(kv.key, target, fields) * (0.85 + 0.15 * kv.score) * _fit(fields, kv.key, kv.value)
-        rank = score + 0.02 * (similarity(kv.key, target) if target else 0.0)  # 订单号 asked: 订单号 before Order ID
-        if best is None or rank > best_rank + 1e-6 or (prefer_last and abs(rank - best_rank) <= 1e-6):
+        fit = round(label_score(kv.key, target, fields) * _fit(fields, kv.key, kv.value), 6)
+        score = fit * (0.85 + 0.15 * kv.score)
+        # equal fits: the label printed as asked first (订单号 asked: 订单号 before Order ID), then OCR confidence
+        rank = (fit, similarity(kv.key, target) if target else 0.0, score)
+        if best is None or rank > best_rank or (prefer_last and fit == best_rank[0]):
             best, best_rank = (score, kv.key, kv.value, kv.key_box, kv.value_box), rank
     return best
 
