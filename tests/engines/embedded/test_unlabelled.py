@@ -71,6 +71,11 @@ def test_a_second_kind_a_boarding_pass_without_labels(question: str, value: str)
     assert value in answer(boarding_pass(), question)
 
 
+def test_the_reply_names_the_field_not_a_verb() -> None:
+    assert answer(boarding_pass(), "Where am I sitting?").startswith("The seat is 14C")
+    assert answer(train_ticket(), "What is the departure time?").startswith("The departure time is 08:00")
+
+
 def test_a_threshold_compares_the_one_amount_on_a_label_less_page() -> None:
     assert answer(train_ticket(), "Is the ticket more than 500 yuan?").startswith("Yes")
     assert answer(train_ticket(), "Is the ticket more than 600 yuan?").startswith("No")

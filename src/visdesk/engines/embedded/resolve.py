@@ -229,7 +229,7 @@ def _entities(document: Document, spec: QuerySpec) -> list[Candidate]:
         shaped = [line for line in document.lines if entry.shape.fullmatch(line.text.strip())]
         if len(shaped) == 1:
             line = shaped[0]
-            value = Value("name" if entry.kind == "name" else entry.kind, line.text.strip())
+            value = Value("name" if entry.kind == "name" else entry.kind, _without_name(line.text.strip(), entry))
             out.append(Candidate(title, value, (line.box,), "fact",
                                  ENTITY_SCORE * (0.5 + 0.5 * line.score), line.text))  # fmt: skip
     expected = spec.expected or next((e.kind for e in entries), None)
@@ -250,11 +250,20 @@ def _entities(document: Document, spec: QuerySpec) -> list[Candidate]:
     return out
 
 
+def _without_name(text: str, entry: FieldEntry) -> str:
+    """A shaped line without the field's own word before the value ("Seat 14C" → 14C)."""
+    for alias in sorted(entry.all_aliases(), key=len, reverse=True):
+        if len(text) > len(alias) and text.casefold().startswith(alias.casefold()):
+            return text[len(alias) :].strip(" :：") or text
+    return text
+
+
 def _named(entry: FieldEntry, spec: QuerySpec) -> str:
-    """How the reply names the field: the customer's own word for it when it is as full as the field's name."""
+    """How the reply names the field: the customer's own words when they hold the field's name ("departure
+    time", "座位号"), else the field's name ("Where am I sitting?" → seat)."""
     own = spec.target if entry.name in lexicon().owners(spec.target) else ""
     name = entry.display(spec.language)
-    return own if len(own) >= len(name) else name
+    return own if own and key(name) in key(own) else name
 
 
 def _identity(value: Value) -> object:
