@@ -172,3 +172,14 @@ def test_a_negated_chinese_question_is_agreed_or_disagreed_with(printed: str, po
     assert outcome is not None
     said = say_outcome(outcome, "zh")
     assert said.text.startswith(reply) and printed in said.text, said.text
+
+
+def test_lines_bought_by_quantity_are_left_to_the_price_table() -> None:
+    """'4 pounds of pebbles and 5 pounds of sand: total cost?' is Σ quantity × price, not the sum of two lines."""
+    page = document(facts=(fact("pebbles", "$5", "label_left", 0), fact("sand", "$3", "label_left", 1)))
+    asked = spec("I buy 4 pounds of pebbles and 5 pounds of sand. Total cost?", Operation.SUM,
+                 rows=("pebbles", "sand"), weights=(4.0, 5.0))  # fmt: skip
+    plain = spec("pebbles plus sand?", Operation.SUM, rows=("pebbles", "sand"))
+    assert on_facts(page, asked) is None
+    found = on_facts(page, plain)
+    assert found is not None and found.value == "$8.00"

@@ -64,8 +64,8 @@ def _named_sum(document: Document, spec: QuerySpec) -> Outcome | None:
     """'电费加水费一共多少？', 'What is the plan fee plus roaming?': the lines named (row selectors, labels
     the question prints, or the resolver's best match for each selector) added up, when two or more
     of the same kind and currency are named and the question asks for them together."""
-    if not _PLUS.search(spec.question):
-        return None
+    if not _PLUS.search(spec.question) or spec.weights:
+        return None  # quantities per row ('4 pounds of pebbles and 5 of sand') are a price table's sum
     facts = _labelled(document)
     named: list[Fact] = []
     for selector in spec.rows:
