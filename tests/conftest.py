@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.browser import chromium
 from tests.support.server import serve
 from visdesk.settings import Settings
 
@@ -35,3 +36,10 @@ def embedded_server(session_tmp: Path) -> Iterator[str]:
 
     with serve(create_app(make_settings(session_tmp))) as base_url:
         yield base_url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Headless Chromium for the page tests of one module (tests/support/browser.py)."""
+    with chromium() as launched:
+        yield launched

@@ -4,27 +4,13 @@ and the answer shows product cards with the catalog's picture, name, price and w
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from bench.products.photos import Capture, catalog_picture, phone_photo
 
-from tests.test_web_browser import ARGS, CHROMIUM
-
 pytestmark = pytest.mark.browser
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def test_recommendations_are_shown_as_product_cards(browser, embedded_server: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

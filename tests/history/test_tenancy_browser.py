@@ -3,7 +3,6 @@ page's own fetches (follow-up and feedback succeed), and another browser cannot 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,6 @@ from sqlalchemy import select
 from tests.conftest import make_settings
 from tests.support.render import png_bytes, render_lines
 from tests.support.server import serve
-from tests.test_web_browser import ARGS, CHROMIUM
 from visdesk.app import create_app
 from visdesk.engines import register
 from visdesk.history.store import sessions_t
@@ -20,17 +18,6 @@ from visdesk.history.store import sessions_t
 pytestmark = pytest.mark.browser
 register("history-echo", "tests.history.echo_engine:create")
 
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def test_page_cookie_owns_its_session(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
