@@ -102,7 +102,9 @@ async def test_queue_wait_counts_against_the_deadline() -> None:
 
 async def test_overload_over_http_503_for_api_and_canned_reply_for_web(tmp_path: Path) -> None:
     load = {"max_in_flight": 1, "max_queue": 8, "high_queue_depth": 1, "extreme_queue_depth": 2}
-    with running(tmp_path, engine="slowtest:1.0", load=load) as (url, app):
+    # A 3 s answer keeps the queue standing long enough to be seen even when the requests reach the
+    # server a second apart (seen on a busy disk late in the full suite with a 1 s answer).
+    with running(tmp_path, engine="slowtest:3.0", load=load) as (url, app):
         async with httpx.AsyncClient(base_url=url, timeout=30) as client:
             warm = await client.post("/v1/chat", json={"question": "warm", "image": b64(tiny_png(7))})
             assert warm.status_code == 200  # one-off start-up costs (tokeniser dictionaries) are paid here
@@ -111,7 +113,7 @@ async def test_overload_over_http_503_for_api_and_canned_reply_for_web(tmp_path:
                 for i in range(3)
             ]
             gov = app.state.services.governor
-            deadline = time.monotonic() + 10
+            deadline = time.monotonic() + 15
             while gov.waiting < 2 and time.monotonic() < deadline:  # 1 running + 2 queued = EXTREME
                 await asyncio.sleep(0.02)
             assert gov.level is LoadLevel.EXTREME
