@@ -12,7 +12,10 @@ test:
 	@scripts/bootstrap.sh test
 	.venv/bin/ruff check src tests bench
 	.venv/bin/mypy --strict src
-	.venv/bin/python -m pytest $(PYTEST_ARGS)
+	.venv/bin/python -m pytest $(PYTEST_ARGS) --ignore=tests/production/test_load.py
+	# The overload test runs in a process of its own: late in the full suite its concurrent requests reach
+	# the server one after another (state left by an earlier test; not yet found), so no queue forms.
+	.venv/bin/python -m pytest $(PYTEST_ARGS) tests/production/test_load.py
 
 lint:
 	.venv/bin/ruff check src tests bench
