@@ -15,6 +15,9 @@ statements and their parameters; consecutive ones in a batch are executed as one
 statement (in rank order: parents before children), rows with the same key merged first. And
 `write()` wakes an event loop once per commit for all of its writers (one thread-safe callback),
 not once per write.
+
+Used for PostgreSQL (and SQLite without a file); a SQLite file uses wal_writer.WalWriter, which runs
+the same works (`run_works`) on the event loop and only the fsync on a thread.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ class Rows:
 
 
 Work = Callable[[Connection], Any] | Rows
+ExecuteMany = Callable[[Connection, Executable, list[dict[str, Any]]], None]
 
 
 class GroupCommitter:
@@ -89,6 +93,12 @@ class GroupCommitter:
             self._ready.notify()
         return await waiter
 
+    async def synced(self) -> None:
+        """Everything committed so far is durable: always, here (each commit syncs before it returns)."""
+
+    async def aclose(self) -> None:
+        await asyncio.to_thread(self.close)
+
     def close(self) -> None:
         """Commit what is queued, then stop the writer."""
         with self._ready:
@@ -114,7 +124,7 @@ class GroupCommitter:
         """(waiter, ok, result or exception) for each write; a failed batch is retried one write at a time."""
         try:
             with self.engine.begin() as connection:
-                results = _run(connection, [work for work, _ in batch])
+                results = run_works(connection, [work for work, _ in batch])
         except Exception as exc:
             if len(batch) == 1:
                 return [(batch[0][1], False, exc)]
@@ -158,8 +168,9 @@ def _resolve(items: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
             future.set_exception(value)
 
 
-def _run(connection: Connection, works: list[Work]) -> list[Any]:
-    """Each work in order; a run of consecutive Rows as one executemany per statement."""
+def run_works(connection: Connection, works: list[Work], executemany: ExecuteMany | None = None) -> list[Any]:
+    """Each work in order; a run of consecutive Rows as one executemany per statement (`executemany`,
+    else SQLAlchemy's `connection.execute(statement, rows)`)."""
     results: list[Any] = []
     run: list[Rows] = []
     for work in works:
@@ -167,14 +178,14 @@ def _run(connection: Connection, works: list[Work]) -> list[Any]:
             run.append(work)
             results.append(None)
             continue
-        _execute_rows(connection, run)
+        execute_rows(connection, run, executemany)
         run = []
         results.append(work(connection))
-    _execute_rows(connection, run)
+    execute_rows(connection, run, executemany)
     return results
 
 
-def _execute_rows(connection: Connection, run: list[Rows]) -> None:
+def execute_rows(connection: Connection, run: list[Rows], executemany: ExecuteMany | None = None) -> None:
     groups: dict[int, tuple[int, Executable, dict[Any, dict[str, Any]]]] = {}  # id(statement) → rank, rows
     for rows in run:
         for row in rows.rows:
@@ -183,4 +194,7 @@ def _execute_rows(connection: Connection, run: list[Rows]) -> None:
             earlier = merged.get(key)
             merged[key] = row.params if earlier is None else {**row.params, **{c: earlier[c] for c in row.keep}}
     for _, statement, merged in sorted(groups.values(), key=lambda group: group[0]):
-        connection.execute(statement, list(merged.values()))
+        if executemany is None:
+            connection.execute(statement, list(merged.values()))
+        else:
+            executemany(connection, statement, list(merged.values()))

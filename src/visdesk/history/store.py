@@ -2,9 +2,12 @@
 
 Why sync SQLAlchemy on a small thread pool instead of the async engine: the same code path then
 serves SQLite (pysqlite) and PostgreSQL (psycopg 3) with the drivers' most used, best-tested
-mode, and a blocking fsync never stalls the event loop. Each write is one transaction that has
-committed (see database.py for the fsync settings) before the awaiting request continues, so an
-answer or a feedback is durable before the client sees it acknowledged.
+mode, and a blocking fsync never stalls the event loop. Reads run on that pool. Writes go to one
+writer per store: on a SQLite file wal_writer.WalWriter (statements on the event loop, the WAL's
+fsync on a thread, once per batch), elsewhere group_commit.GroupCommitter (a writer thread). Each
+write has committed durably (see database.py for the fsync settings) before the awaiting request
+continues, so an answer or a feedback is durable before the client sees it acknowledged; a read
+returns only once every commit it could have seen is durable too.
 
 Why sessions are created at the first record, not by new_session_id: a session id reaches the
 client only in an answer, and that answer is recorded in the same transaction that creates the
@@ -36,6 +39,7 @@ from visdesk.errors import AppError, ErrorCode
 from visdesk.history.group_commit import GroupCommitter, Row, Rows
 from visdesk.history.memory import unknown_message, unknown_session
 from visdesk.history.models import Base, FeedbackRow, ImageRow, MessageRow, SessionRow, utcnow
+from visdesk.history.wal_writer import WalWriter
 from visdesk.image_store import StoredImage, decode_image, encode_image
 
 T = TypeVar("T")
@@ -80,9 +84,9 @@ class SqlHistory:
         self.max_side = max_side
         self.mask = mask or _identity
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="visdesk-history")
-        # One writer thread commits concurrent writes together (one fsync for all of them); it is
-        # also this process's only writer, which is what SQLite wants.
-        self.writer = GroupCommitter(engine)
+        # One writer commits concurrent writes together (one fsync for all of them); it is also this
+        # process's only writer, which is what SQLite wants.
+        self.writer: WalWriter | GroupCommitter = WalWriter(engine) if _sqlite_file(engine) else GroupCommitter(engine)
         self._statements = _RecordStatements(engine.dialect.name)
         self._pending: OrderedDict[str, str] = OrderedDict()  # minted, not yet recorded session id → owner
 
@@ -124,7 +128,7 @@ class SqlHistory:
         return None if stored is None else await asyncio.to_thread(decode_image, stored, self.max_side)
 
     async def close(self) -> None:
-        await asyncio.to_thread(self.writer.close)
+        await self.writer.aclose()
         self._executor.shutdown(wait=True)
         self.engine.dispose()
 
@@ -173,7 +177,9 @@ class SqlHistory:
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, partial(fn, *args))
+        result = await loop.run_in_executor(self._executor, partial(fn, *args))
+        await self.writer.synced()  # what the read saw is durable before anyone is told it
+        return result
 
     @overload
     async def _write(self, work: Rows) -> None: ...
@@ -304,10 +310,16 @@ class _RecordStatements:
         self.message: Executable = insert(messages_t)
 
 
+def _sqlite_file(engine: Engine) -> bool:
+    """A SQLite database in a file (WAL possible), not one in memory."""
+    url = engine.url
+    database = url.database or ""
+    in_memory = database in ("", ":memory:") or url.query.get("mode") == "memory" or "mode=memory" in database
+    return engine.dialect.name == "sqlite" and not in_memory
+
+
 def _is_owned(connection: Connection, session_id: str, owner: str) -> bool:
-    found = connection.scalar(
-        select(sessions_t.c.id).where(sessions_t.c.id == session_id, sessions_t.c.owner == owner)
-    )
+    found = connection.scalar(select(sessions_t.c.id).where(sessions_t.c.id == session_id, sessions_t.c.owner == owner))
     return found is not None
 
 
