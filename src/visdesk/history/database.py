@@ -2,12 +2,13 @@
 
 Durability, deliberately: an answer or a feedback is acknowledged only after its transaction has
 committed, and a commit must survive `kill -9` of the server (and, for SQLite, power loss too):
-  * SQLite runs in WAL mode with `synchronous=FULL` (default), so every commit fsyncs the WAL:
-    safe against process kills and power loss, at about one fsync per answer. `NORMAL`
-    (settings.history.sqlite_synchronous) writes the WAL at commit without the fsync: still safe
-    against `kill -9` (the OS holds the written pages), but the last commits may be lost on
-    power loss or a kernel crash. `busy_timeout` lets concurrent writers queue instead of
-    failing, and foreign keys are enforced.
+  * SQLite runs in WAL mode with `synchronous=FULL` (default): safe against process kills and
+    power loss. The store's writer (wal_writer.WalWriter) commits with NORMAL and fsyncs the WAL
+    itself before it acknowledges, which is what FULL adds in WAL mode, once per batch of answers;
+    this engine's own connections (reads, migrations, the writer's fallback) keep FULL. `NORMAL`
+    (settings.history.sqlite_synchronous) drops that fsync: still safe against `kill -9` (the OS
+    holds the written pages), but the last commits may be lost on power loss or a kernel crash.
+    `busy_timeout` lets concurrent writers queue instead of failing, and foreign keys are enforced.
   * PostgreSQL keeps its default `synchronous_commit=on`: COMMIT returns after the WAL flush.
 """
 
