@@ -82,8 +82,9 @@ def metric(url: str, name: str) -> float | None:
 
 VARIANTS: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
     # name: (settings overrides, server flags)
-    "full (sqlite history, fsync per answer)": ({}, ()),
+    "full (sqlite history, synchronous=FULL)": ({}, ()),
     "full (sqlite history, synchronous=NORMAL)": ({"history": {"sqlite_synchronous": "NORMAL"}}, ()),
+    "full (sqlite FULL, writer thread as before)": ({}, ("--thread-writer",)),
     "full (history in memory)": ({}, ("--memory-history",)),
 }
 
@@ -157,7 +158,7 @@ def in_process_cost(body: dict[str, Any], reply: dict[str, Any]) -> dict[str, fl
         (Path(tmp) / "a").mkdir()
         (Path(tmp) / "b").mkdir()
         apps = {  # the SQL app first: the in-memory variant swaps visdesk.app.build_history for this process
-            "full (sqlite history, fsync per answer)": full_app({"engine": "embedded"}, Path(tmp) / "a"),
+            "full (sqlite history, synchronous=FULL)": full_app({"engine": "embedded"}, Path(tmp) / "a"),
             "full (history in memory)": full_app({"engine": "embedded"}, Path(tmp) / "b", memory_history=True),
             "bare FastAPI endpoint": bare_app(reply),
         }

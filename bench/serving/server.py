@@ -40,9 +40,13 @@ def bare_app(reply: dict[str, Any]) -> FastAPI:
     return app
 
 
-def full_app(overrides: dict[str, Any], data_dir: Path, *, memory_history: bool = False) -> FastAPI:
+def full_app(
+    overrides: dict[str, Any], data_dir: Path, *, memory_history: bool = False, thread_writer: bool = False
+) -> FastAPI:
     """The real app. `memory_history` swaps the SQL history for the in-memory one, to measure what the
-    durable per-answer history write costs (every answer, cached or not, is recorded)."""
+    durable per-answer history write costs (every answer, cached or not, is recorded); `thread_writer`
+    gives a SQLite history the writer thread it had before wal_writer (group_commit.GroupCommitter), to
+    compare the two in one run."""
     from bench.serving.engine import register_engine
     from visdesk.app import create_app
     from visdesk.settings import Settings
@@ -58,7 +62,28 @@ def full_app(overrides: dict[str, Any], data_dir: Path, *, memory_history: bool 
     app = create_app(Settings(_env_file=None, **base))  # type: ignore[arg-type]
     if memory_history:
         _start_with_memory_history(app)
+    if thread_writer:
+        _start_with_thread_writer(app)
     return app
+
+
+def _start_with_thread_writer(app: FastAPI) -> None:
+    """After start-up, replace the SQL history's writer (not yet used) by GroupCommitter."""
+    from visdesk.history import SqlHistory
+    from visdesk.history.group_commit import GroupCommitter
+
+    original = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(target: FastAPI) -> AsyncIterator[None]:
+        async with original(target):
+            history = target.state.services.history
+            assert isinstance(history, SqlHistory)
+            await history.writer.aclose()
+            history.writer = GroupCommitter(history.engine)
+            yield
+
+    app.router.lifespan_context = lifespan
 
 
 def _start_with_memory_history(app: FastAPI) -> None:
@@ -94,13 +119,16 @@ def main() -> None:
     parser.add_argument("--settings", default="{}", help="JSON overrides of visdesk Settings (full only)")
     parser.add_argument("--reply", type=Path, help="JSON file the bare endpoint returns")
     parser.add_argument("--memory-history", action="store_true", help="in-memory history (full only)")
+    parser.add_argument("--thread-writer", action="store_true", help="SQLite history with the writer thread")
     args = parser.parse_args()
     if args.kind == "bare":
         app = bare_app(json.loads(args.reply.read_text(encoding="utf-8")) if args.reply else {"answer": ""})
         uvicorn.run(app, host="127.0.0.1", port=args.port, **UVICORN)  # type: ignore[arg-type]
         return
     with tempfile.TemporaryDirectory(prefix="visdesk-bench-") as tmp:
-        app = full_app(json.loads(args.settings), Path(tmp), memory_history=args.memory_history)
+        app = full_app(
+            json.loads(args.settings), Path(tmp), memory_history=args.memory_history, thread_writer=args.thread_writer
+        )
         uvicorn.run(app, host="127.0.0.1", port=args.port, **UVICORN)  # type: ignore[arg-type]
 
 
