@@ -185,7 +185,7 @@ async def test_the_wal_is_checkpointed_off_the_loop(tmp_path: Path) -> None:
     try:
         session = await store.new_session_id(owner=OWNER)
         before = database.stat().st_size
-        for n in range(260):  # one commit each: past the checkpoint interval
+        for n in range(260):  # past the checkpoint interval (256 writes)
             await store.record(*_exchange(session, n), None)
         assert writer._checkpointing is not None
         await writer._checkpointing
