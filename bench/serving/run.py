@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import contextlib
 import io
 import json
 import platform
@@ -106,24 +107,28 @@ def cache_hits(
             return wrk_loop(url, body, concurrency=concurrency, duration_s=seconds)
         return asyncio.run(closed_loop(url, body, concurrency=concurrency, duration_s=seconds)).summary()
 
-    results: dict[str, list[dict[str, Any]]] = {}
+    results: dict[str, list[dict[str, Any]]] = {name: [] for name in [*variants, "bare FastAPI endpoint"]}
     reply_json: dict[str, Any] | None = None
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as servers:
         reply = Path(tmp) / "reply.json"
-        for name in variants:
+        urls: dict[str, str] = {}
+        for name in variants:  # every server is up (and idle while another is measured) for the whole run
             overrides, flags = VARIANTS[name]
-            with server("full", settings=json.dumps({"engine": "embedded", **overrides}), extra=flags) as url:
-                miss = httpx.post(f"{url}/v1/chat", json=body, timeout=120).json()
-                hit = httpx.post(f"{url}/v1/chat", json=body, timeout=120).json()
-                assert miss["cached"] is False and hit["cached"] is True, (miss, hit)
-                if reply_json is None:
-                    reply_json = hit
-                    reply.write_text(json.dumps(hit, ensure_ascii=False), encoding="utf-8")
-                asyncio.run(closed_loop(url, body, concurrency=concurrency, duration_s=1.0))  # warm
-                results[name] = [measure(url) for _ in range(rounds)]
-        with server("bare", reply=reply) as url:
-            asyncio.run(closed_loop(url, body, concurrency=concurrency, duration_s=1.0))
-            results["bare FastAPI endpoint"] = [measure(url) for _ in range(rounds)]
+            settings = json.dumps({"engine": "embedded", **overrides})
+            url = servers.enter_context(server("full", settings=settings, extra=flags))
+            miss = httpx.post(f"{url}/v1/chat", json=body, timeout=120).json()
+            hit = httpx.post(f"{url}/v1/chat", json=body, timeout=120).json()
+            assert miss["cached"] is False and hit["cached"] is True, (miss, hit)
+            if reply_json is None:
+                reply_json = hit
+                reply.write_text(json.dumps(hit, ensure_ascii=False), encoding="utf-8")
+            urls[name] = url
+        urls["bare FastAPI endpoint"] = servers.enter_context(server("bare", reply=reply))
+        for url in urls.values():
+            asyncio.run(closed_loop(url, body, concurrency=concurrency, duration_s=1.0))  # warm
+        for _ in range(rounds):  # rounds alternate between the servers, so drift on the box hits all alike
+            for name, url in urls.items():
+                results[name].append(measure(url))
     bare_rps = statistics.median(s["ok_rps"] for s in results["bare FastAPI endpoint"])
     table = {
         name: {
