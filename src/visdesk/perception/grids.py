@@ -9,7 +9,7 @@ the column whose cells are mostly words ("WBC", "Monday", "VD-CH65"), not always
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from visdesk.domain import Table
 from visdesk.perception.document import Cell, DateOrder, TableGrid, Value
@@ -18,6 +18,16 @@ from visdesk.perception.values import parse_value
 _WORD_KINDS = {"text", "name"}
 _WORDY = re.compile(r"[A-Za-z\u3400-\u9fff]")
 _MEANINGFUL = re.compile(r"[A-Za-z0-9\u3400-\u9fff]")
+
+
+def _row_header(row: Sequence[str], typed: Sequence[Value], label_column: int) -> str:
+    """The row's label cell; when it is empty, the first wordy cell left of the values (a total row
+    printed '  | 价税合计（大写）… | … | ¥1205.75' is named by its words, not by nothing)."""
+    own = row[label_column] if label_column < len(row) else ""
+    if own.strip():
+        return own
+    return next((text for text, value in zip(row, typed, strict=False) if text.strip() and value.number is None
+                 and value.date is None and _MEANINGFUL.search(text)), "")  # fmt: skip
 
 
 def to_grid(table: Table, order: DateOrder, title: str = "") -> TableGrid:
@@ -30,7 +40,7 @@ def to_grid(table: Table, order: DateOrder, title: str = "") -> TableGrid:
     cells = []
     for r, row in enumerate(table.rows):
         boxes = table.cell_boxes[r] if r < len(table.cell_boxes) else ()
-        row_header = row[label_column] if label_column < len(row) else ""
+        row_header = _row_header(row, typed[r], label_column)
         cells.append(
             tuple(
                 Cell(

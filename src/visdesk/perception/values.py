@@ -305,6 +305,10 @@ _NAME_ZH = re.compile(r"^[\u4e00-\u9fff][\u4e00-\u9fff*＊]{1,3}$")
 _MASKED_NAME = re.compile(r"^[\u4e00-\u9fff][*＊]{1,2}[\u4e00-\u9fff]?$")
 
 
+_QUALIFIER = re.compile(r"[（(][^()（）\d]{1,10}[)）]")
+"""A short bracketed qualifier printed beside a value ("(小写)", "(incl. GST)"): decoration, not words of the value."""
+
+
 @lru_cache(maxsize=8192)
 def parse_value(text: str, order: DateOrder = "ymd", *, name_like: bool = False) -> Value:
     """The one type of a whole printed value ("¥1,299.00" → money 1299 CNY; "已发货" → text).
@@ -322,13 +326,14 @@ def parse_value(text: str, order: DateOrder = "ymd", *, name_like: bool = False)
         first = spans[0][2]
         leftover = _strip_spans(stripped, spans)
         rest = _DIGITS.search(leftover) is None
-        bare = _WORDY.search(leftover) is None  # only punctuation and symbols around the value
+        bare = _WORDY.search(_QUALIFIER.sub("", leftover)) is None  # only punctuation, symbols, "(小写)" around it
         if first.kind == "date" and len(spans) >= 2 and spans[1][2].kind == "time" and rest:
             return Value("date", stripped, date=first.date, time=spans[1][2].time)
         per_unit = first.kind == "money" and _PER_UNIT.fullmatch(leftover.strip()) is not None  # "$5/lb"
         if len(spans) == 1 and (covered >= 0.7 * len(stripped.replace(" ", "")) or bare or per_unit):
             _start, _end, value = spans[0]
-            return value if value.raw == stripped else _with_raw(value, stripped)
+            shown = _QUALIFIER.sub("", stripped).strip()  # "(小写)¥375.24" is said "¥375.24"
+            return value if value.raw == shown else _with_raw(value, shown)
     if _NAME_EN.match(stripped) or (name_like and _NAME_ZH.match(stripped)) or _MASKED_NAME.match(stripped):
         return Value("name", stripped)
     if name_like and not _DIGITS.search(stripped) and len(stripped) <= 40:

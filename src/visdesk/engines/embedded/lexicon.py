@@ -16,18 +16,16 @@ from importlib import resources
 from typing import Any, Literal, cast
 
 from visdesk.perception.document import ValueKind
+from visdesk.perception.hanzi import simplified
 
 Language = Literal["zh", "en"]
 LANGUAGES: tuple[Language, ...] = ("zh", "en")
 _PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
-_VARIANTS = str.maketrans(
-    {"稅": "税", "凈": "净", "後": "后", "單": "单", "號": "号", "碼": "码", "額": "额", "購": "购"}
-)
 
 
 def key(text: str) -> str:
     """An alias as the lexicon compares it: NFKC, case-folded, traditional variants, no spaces or punctuation."""
-    return _PUNCT.sub("", unicodedata.normalize("NFKC", text).casefold().translate(_VARIANTS))
+    return _PUNCT.sub("", simplified(unicodedata.normalize("NFKC", text).casefold()))
 
 
 @dataclass(frozen=True)
@@ -41,6 +39,9 @@ class FieldEntry:
     names: dict[Language, str] = field(default_factory=dict)  # display names where the first alias reads badly
     shape: re.Pattern[str] | None = None  # what a value of this field looks like printed alone ("G1234", "05车12F号")
     route: str = ""  # "from" | "to": the field is one end of a printed route ("北京南站 → 上海虹桥站")
+    source: str = ""  # "status" | "issuer" | "title": printed unlabelled as the page's status line or heading
+    inline: re.Pattern[str] | None = None  # a value marked inside a line ("09车12F号" → 09): named groups
+    prefer: str = ""  # "last": of several lines named alike, the last printed (the grand total after subtotals)
 
     def display(self, language: Language) -> str:
         """The field's name in a reply: its declared name, else its first alias in that language (else the other)."""
@@ -64,6 +65,7 @@ class Lexicon:
     opposites: dict[str, str]  # both directions
     generic: frozenset[str]  # alias keys that name a kind of value rather than a field
     _owners: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
+    outcomes: dict[str, str] = field(default_factory=dict)  # state → the outcome it is ("approved" → "positive")
 
     def owners(self, alias: str) -> tuple[str, ...]:
         """The fields an alias names: one, several (declared ambiguous) or none."""
@@ -102,8 +104,10 @@ def lexicon() -> Lexicon:
         kind = cast(ValueKind, spec["kind"])
         shape = re.compile(spec["shape"]) if spec.get("shape") else None
         fields[name] = FieldEntry(
-            name, kind, bool(spec.get("legacy", False)), aliases, names, shape, str(spec.get("route", ""))
-        )
+            name, kind, bool(spec.get("legacy", False)), aliases, names, shape, str(spec.get("route", "")),
+            str(spec.get("source", "")), re.compile(spec["inline"]) if spec.get("inline") else None,
+            str(spec.get("prefer", "")),
+        )  # fmt: skip
     unknown = {n for lang in LANGUAGES for n in per_lang[lang] if n != "states"} - set(fields)
     if unknown:
         raise ValueError(f"lexicon aliases for undeclared fields: {sorted(unknown)}")
@@ -121,7 +125,10 @@ def lexicon() -> Lexicon:
     opposites = dict(meta.get("opposites", {}))
     opposites |= {b: a for a, b in opposites.items()}
     generic = frozenset(key(a) for a in meta.get("generic", {}).get("aliases", ()))
-    return Lexicon(fields, ambiguous, states, opposites, generic, {k: tuple(v) for k, v in owners.items()})
+    outcomes = {state: str(outcome) for state, outcome in meta.get("outcomes", {}).items()}
+    return Lexicon(
+        fields, ambiguous, states, opposites, generic, {k: tuple(v) for k, v in owners.items()}, outcomes
+    )
 
 
 @dataclass(frozen=True)
@@ -163,6 +170,7 @@ class Cues:
     yesno_openers: tuple[str, ...] = ()
     yesno_particles: tuple[str, ...] = ()
     yesno_markers: tuple[str, ...] = ()
+    row_states: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "high" → "above the reference range" …
 
 
 def _longest_first(words: list[str]) -> tuple[str, ...]:
@@ -211,4 +219,5 @@ def cues(language: Language) -> Cues:
         yesno_openers=_longest_first(raw.get("yesno_openers", [])),
         yesno_particles=tuple(raw.get("yesno_particles", ())),
         yesno_markers=tuple(raw.get("yesno_markers", ())),
+        row_states={state: _longest_first(words) for state, words in raw.get("row_states", {}).items()},
     )
