@@ -1,8 +1,10 @@
-"""Composition: intent → handler → Reply, with clear fallbacks and constrained outputs applied last.
+"""Composition: question → Reply, with clear fallbacks and constrained outputs applied last.
 
-Why a chain of handlers: the intent says which handler to try first, but a question classified
-as "field" may still be answered by a table or a chart, and a handler that finds nothing must
-never invent: the chain ends in an honest "not found" with what would help.
+Order: registered explainers (errors, crashes, statuses, products), chart-structure questions (axes,
+legend colours), then the generic parse → resolve → operate path for everything else. What that
+path does not answer yet falls to the older per-question handlers (presence yes/no, describe and a
+few lookups, listed in docs/embedded-engine.md), and a handler that finds nothing must never
+invent: the chain ends in an honest "not found" with what would help.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from visdesk.engines.embedded.fact_operations import named_line
 from visdesk.engines.embedded.fields import answer_field
 from visdesk.engines.embedded.intents import Intent, classify
 from visdesk.engines.embedded.observe import answer_describe, answer_yesno
-from visdesk.engines.embedded.query import QuerySpec, parse_question
+from visdesk.engines.embedded.query import Operation, QuerySpec, parse_question
 from visdesk.engines.embedded.reply import Reply, cannot_find, say
 from visdesk.engines.embedded.solve import solve
 from visdesk.engines.embedded.tables import answer_table
@@ -38,11 +40,11 @@ def compose(request: EngineRequest) -> Reply:
     seen = request.grounding.seen
     intent = classify(query.question)
     spec = parse_question(query.question, lang)
-    reply = explain_first(spec, request) or _generic(spec, seen, first=True) or _answer(intent, seen, request, lang)
-    if not reply.confident:
-        reply = _generic(spec, seen, first=False) or reply
-    elif seen is not None and seen.lines:
-        reply = _named(spec, seen, reply)
+    reply = explain_first(spec, request) or _structure(request, spec) or _generic(spec, seen)
+    if reply is None:  # what the generic path does not answer yet: the older per-question handlers
+        reply = _answer(intent, seen, request, lang)
+        if reply.confident and seen is not None and seen.lines:
+            reply = _named(spec, seen, reply)
     reply = tighten(reply, spec.expected, spec.quoted)
     options = query.options
     if options.response_format:
@@ -54,12 +56,20 @@ def compose(request: EngineRequest) -> Reply:
     return reply
 
 
-def _generic(spec: QuerySpec, seen: Perception | None, first: bool) -> Reply | None:
-    """The parse → resolve → operate answer: first for the operations it is measured to do better
-    (aggregates, comparisons, listed choices), otherwise after the older handlers found nothing."""
+def _structure(request: EngineRequest, spec: QuerySpec) -> Reply | None:
+    """Axis and legend questions ("What does dark blue stand for?"): read from the chart's pixels. A yes/no
+    naming a colour ("图中是否显示绿色食品标识？") asks whether something is shown, not what a colour means."""
+    seen, query = request.grounding.seen, request.query
+    if seen is None or not seen.lines or spec.operation is Operation.VERIFY or not asks_about_structure(query.question):
+        return None
+    return answer_axes(seen, query.image, query.question, query.language)
+
+
+def _generic(spec: QuerySpec, seen: Perception | None) -> Reply | None:
+    """The parse → resolve → operate answer, or None when it is not confident."""
     if seen is None or not seen.lines:
         return None
-    return solve(document_of(seen), spec, first=first)
+    return solve(document_of(seen), spec)
 
 
 def _named(spec: QuerySpec, seen: Perception, reply: Reply) -> Reply:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from visdesk.domain import Box, OcrLine
+from visdesk.engines.embedded.lexicon import lexicon
 from visdesk.engines.embedded.query import Operation, QuerySpec
 from visdesk.engines.embedded.resolve import THRESHOLD, Candidate, mentioned, norm, rank, similarity, words
 from visdesk.perception.document import Cell, Chart, Document, TableGrid, Value
@@ -52,6 +53,7 @@ class Outcome:
     computed: bool = False  # worked out from several cells (a product, a ratio), not one printed value
     detail: str = ""  # argmax/argmin: the printed value of the row named ("2024-06-10", "91%")
     negated: bool = False  # VERIFY: the question was negated ("Wasn't it approved?", "没有通过吗？")
+    names_rows: bool = False  # the value names rows (their labels), `detail` what those rows print
 
 
 def fmt(number: float) -> str:
@@ -458,8 +460,8 @@ def _on_table(table: TableGrid, spec: QuerySpec) -> Outcome | None:
         if whole is not None:
             return whole
     if op is Operation.LOOKUP and len(chosen) >= 1:
-        cell = chosen[0]
-        return Outcome(op, fmt(cell.number), label_col, cell.number, evidence=_evidence([cell]), confidence=0.8)
+        cell = chosen[0]  # said as printed: '2024-07-02', '50Hz', '112.50', never its magnitude
+        return Outcome(op, _printed(cell), label_col, cell.number, evidence=_evidence([cell]), confidence=0.8)
     return None
 
 
@@ -520,6 +522,13 @@ def unmarked_categories(chart: Chart, lines: Sequence[OcrLine]) -> list[str]:
     ]  # fmt: skip
 
 
+_COUNTS_MARKS = re.compile(
+    r"\b(?:categor(?:y|ies)|slices?|segments?|parts?|sections?|bars?|groups?|kinds?|types?)\b|部分|几类|多少类|几块|扇区|几种|几组",
+    re.I,
+)
+"""A count of a chart's categories ("How many slices?", "分成了几个部分？"), not of what its values add up to."""
+
+
 def on_chart(chart: Chart, spec: QuerySpec, lines: Sequence[OcrLine] = ()) -> Outcome | None:
     """The spec's operation over a chart's marks: a series the question names (else every mark), the
     categories it names; argmax/argmin say the category, lookups and aggregates the value."""
@@ -528,7 +537,7 @@ def on_chart(chart: Chart, spec: QuerySpec, lines: Sequence[OcrLine] = ()) -> Ou
         wanted = [*spec.series, spec.target]
         named = [m for m in marks if m.series and max(similarity(w, m.series) for w in wanted if w) >= 0.8]
         marks = named or marks
-    points = [Point(m.category, m.value.number, m.box, f"{m.category}: {m.value.raw}")
+    points = [Point(m.category, m.value.number, m.label_box or m.box, f"{m.category}: {m.value.raw}")
               for m in marks if m.value is not None and m.value.number is not None]  # fmt: skip
     if len(points) < 2:
         return None
@@ -548,6 +557,10 @@ def on_chart(chart: Chart, spec: QuerySpec, lines: Sequence[OcrLine] = ()) -> Ou
         return Outcome(op, pick.label, _LABELS[op], pick.number, evidence=_evidence([pick]), detail=raw[id(pick)])
     if op is Operation.LOOKUP and len(chosen) == 1:
         return Outcome(op, raw[id(chosen[0])], chosen[0].label, chosen[0].number, evidence=_evidence(chosen))
+    if op is Operation.COUNT and _plain_count(spec) and not chosen and _COUNTS_MARKS.search(spec.question):
+        categories = list(dict.fromkeys(p.label for p in points))
+        return Outcome(op, str(len(categories)), "count", float(len(categories)), evidence=_evidence(points),
+                       computed=True)  # fmt: skip
     if op is Operation.DIFFERENCE and len(chosen) >= 2:
         diff = abs(chosen[0].number - chosen[1].number)
         return Outcome(op, fmt(diff), "difference", diff, evidence=_evidence(chosen[:2]), computed=True)
@@ -706,17 +719,72 @@ def lookup(document: Document, spec: QuerySpec, aliases: Sequence[str] = ()) -> 
     ranked = rank(document, spec, aliases)
     if not ranked:
         return None
-    best = ranked[0]
+    asked = _printed_as_asked(ranked, spec)
+    best = _printed_last(asked or ranked, spec) or (asked or ranked)[0]
     if best.score < THRESHOLD:
         return None
-    runner = ranked[1].score if len(ranked) > 1 else 0.0
+    runner = max((c.score for c in ranked if c is not best), default=0.0)
     confidence = best.score * (1.0 if best.score - runner > 0.05 else 0.85)
-    return Outcome(spec.operation, best.value.raw, best.label, best.value.number,
+    return Outcome(spec.operation, best.value.raw, _label_in(spec, best.label), best.value.number,
                    evidence=_candidate_evidence(best), confidence=confidence)  # fmt: skip
 
 
+def _label_in(spec: QuerySpec, label: str) -> str:
+    """The label said in the customer's language: an English question about a Chinese page names the field
+    ("The tracking number is …", not "The 快递单号 is …"); the evidence still quotes the printed label."""
+    printed_zh = any("\u4e00" <= ch <= "\u9fff" for ch in label)
+    if not spec.fields or spec.fields[0] not in lexicon().fields or printed_zh == (spec.language == "zh"):
+        return label
+    return lexicon().fields[spec.fields[0]].display(spec.language)
+
+
+def _printed_as_asked(ranked: Sequence[Candidate], spec: QuerySpec) -> list[Candidate]:
+    """The candidates close to the best whose labels hold the customer's own words ('价税合计' asked,
+    '价税合计（小写）' printed), best first: a label that matched only through an alias ('合计') names a
+    broader thing than the one the customer read off the page."""
+    asked = norm(spec.quoted or spec.target)
+    if len(asked) < 2:
+        return []
+    top = ranked[0].score
+    return [c for c in ranked if c.score >= max(THRESHOLD, top - 0.2) and asked in norm(c.label)]
+
+
+LAST_MARGIN = 0.15
+"""How far below the best a later-printed candidate of a `prefer = "last"` field may score and still win."""
+
+
+def _printed_last(ranked: Sequence[Candidate], spec: QuerySpec) -> Candidate | None:
+    """For a field the lexicon marks `prefer = "last"` (the total): of the candidates close to the best whose
+    labels name the field, the one printed lowest — a grand total comes after the subtotals and the tax."""
+    book = lexicon()
+    entry = book.fields.get(spec.fields[0]) if spec.fields else None
+    if entry is None or entry.prefer != "last" or spec.quoted:
+        return None
+    aliases = book.aliases(entry.name)
+    top = ranked[0].score
+    close = [c for c in ranked if c.score >= max(THRESHOLD, top - LAST_MARGIN) and c.value.kind == ranked[0].value.kind]
+    named = [c for c in close if c.label and similarity(spec.target, c.label, aliases) >= 0.75
+             and not _names_other(c.label, entry.name)]
+    return max(named, key=lambda c: (c.boxes[-1][1], c.boxes[-1][0]), default=None)  # fmt: skip
+
+
+def _names_other(label: str, field_name: str) -> bool:
+    """Whether a label's head word names another field ('合计 / 税额', 'Total tax': not a total; 'Order
+    total' is one): the last of its parts, where both languages put the head noun."""
+    parts = [p for p in re.split(r"[\s/|:：]+", label) if p]
+    owners = lexicon().owners(parts[-1]) if parts else ()
+    return bool(owners) and field_name not in owners
+
+
 def _candidate_evidence(candidate: Candidate) -> list[tuple[str, Box]]:
-    return [(candidate.quote, candidate.boxes[-1])]
+    """The value exactly as printed with its box, then the label that names it with its own box."""
+    if candidate.lines:
+        return list(candidate.lines)
+    value = candidate.value.raw if candidate.value.raw in candidate.quote else candidate.quote
+    evidence = [(value, candidate.boxes[-1])]
+    if len(candidate.boxes) > 1 and candidate.label and candidate.boxes[0] != candidate.boxes[-1]:
+        evidence.append((candidate.label, candidate.boxes[0]))
+    return evidence
 
 
 def pick_choice(document: Document, spec: QuerySpec) -> Outcome | None:
@@ -794,8 +862,6 @@ def _choice_by_quoted_cell(table: TableGrid, spec: QuerySpec) -> Outcome | None:
 def verify_state(document: Document, spec: QuerySpec) -> Outcome | None:
     """'我的退款批了吗？' on a page that says 已拒绝 → No: the printed status decides, by the longest
     state word on the page's status lines (then on any line) among the asked state and its opposite."""
-    from visdesk.engines.embedded.lexicon import lexicon
-
     lex = lexicon()
     if spec.state not in lex.states:
         return None
@@ -830,7 +896,23 @@ def verify_state(document: Document, spec: QuerySpec) -> Outcome | None:
         evidence = [(lines[label].text, lines[label].box)] if label is not None else []
         return Outcome(Operation.VERIFY, quote, "", verdict=hit == spec.state, detail=when, negated=not spec.polarity,
                        evidence=[*evidence, (text, lines[index].box)])  # fmt: skip
-    return None
+    return _by_outcome(document, spec, lex.outcomes.get(spec.state, ""))
+
+
+def _by_outcome(document: Document, spec: QuerySpec, wanted: str) -> Outcome | None:
+    """The page's first status line decides by its outcome when none of the asked state's words is printed:
+    'Has the refund gone through?' over 'Refund completed' → yes; over 'Refund pending' → no."""
+    if not wanted or not document.statuses or not document.status_outcomes:
+        return None
+    index, outcome = document.statuses[0], document.status_outcomes[0]
+    line = document.lines[index]
+    folded = line.text.casefold()
+    states = lexicon().states
+    if any(_says(folded, w.casefold()) for state, ws in states.items() if state != spec.state
+           for words in ws.values() for w in words):  # fmt: skip
+        return None  # it states another stage ("Shipped" when asked "delivered?"): not this path's to judge
+    return Outcome(Operation.VERIFY, line.text, "", verdict=outcome == wanted, negated=not spec.polarity,
+                   evidence=[(line.text, line.box)], confidence=0.8)  # fmt: skip
 
 
 def _row_label_line(lines: Sequence[OcrLine], index: int) -> int | None:

@@ -66,6 +66,7 @@ class QuerySpec:
     keywords: tuple[str, ...] = ()  # other content words of the question, for the resolver's label match
     comparator2: Comparator | None = None  # a second bound: "at least 30 but fewer than 40" → (">=", 30) and ("<", 40)
     threshold2: float | None = None
+    row_state: str = ""  # "high" | "low" | "abnormal": "Which test is above the reference range?" selects rows by it
 
 
 def parse_question(question: str, language: Literal["zh", "en"]) -> QuerySpec:

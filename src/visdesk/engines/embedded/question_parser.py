@@ -31,9 +31,13 @@ _HOW_MUCH_THING = re.compile(
 )
 _AMOUNT_WORDS = ("budget", "预算", "limit", "限额", "额度")
 _WHICH_EN = re.compile(
-    r"(?i)\b(?:which|what)\s+(?!(?:is|are|was|were|does|do|did|has|have|kind|type|the|a|an|this|that|it|should|can|could|would|will)\b)([a-z]+)"
+    r"(?i)\b(?:which|what)\s+(?!(?:is|are|was|were|does|do|did|has|have|kind|type|the|a|an|this|that|it|should|can|could|would|will|one|ones)\b)([a-z]+)"
 )
 _WHICH_ZH = re.compile(r"哪(?:一)?(个|家|位|款|项|种|条|件|张|些|天|月|年|周|次|里|儿)?")
+_LOOKUP_SUBJECTS = frozenset(
+    {"天", "年", "月", "日", "周", "家", "位", "店", "day", "date", "store", "shop", "company"}
+)
+"""Subjects of a which-question that ask for a value, even after a describe cue ("这是哪天…")."""
 _ZH_UNITS = {"天": "天", "月": "月", "年": "年", "周": "周", "次": "次"}  # "哪天", "哪个月": the unit is the subject
 
 
@@ -115,6 +119,10 @@ def parse(question: str, language: Literal["zh", "en"]) -> QuerySpec:
     claim = _qualified(claim, core, rows, lang)
     polarity = not _negated(hay, claim, c) if op in (Operation.VERIFY, Operation.COMPARE) else True
     subject = _subject(core, lang)
+    if not field_names and subject:
+        field_names = _subject_fields(subject)  # "在哪个店买的？": the shop is the store field
+    if op is Operation.DESCRIBE and subject and (field_names or subject in _LOOKUP_SUBJECTS):
+        op = Operation.LOOKUP  # "这是哪家店的小票？", "这是哪天买的？": which shop, which day — not "what is this"
     if rule is not None:  # "the range of the numbers", "in total": the field word is the operation's cue
         cue_spans = [cue for cue in rule.cues if qt.has(hay, cue, lang)]
         found = [f for f in found if not any(f[1].casefold() in cue for cue in cue_spans)]
@@ -125,7 +133,7 @@ def parse(question: str, language: Literal["zh", "en"]) -> QuerySpec:
     if implied:  # "哪个商品最贵": the price is compared, the product is what the answer names
         field_names = (implied, *(f for f in field_names if f != implied))
     words = _content_words(bare, c, rule, used | {claim, subject} | {limit_text(core, t) for t in limits}, found)
-    target = quote or (found[0][1] if found else "") or (words[0] if words else "")
+    target = quote or (found[0][1] if found else "") or (words[0] if words else "") or subject  # "What date is on it?"
     if implied and (not target or (subject and subject.casefold() in target.casefold())):
         target = lexicon().fields[implied].display(lang)
     comparator, threshold = _comparison(op, limit, budget, hay, c)
@@ -137,7 +145,8 @@ def parse(question: str, language: Literal["zh", "en"]) -> QuerySpec:
         language=language,
         operation=op,
         target=target,
-        expected=_from_choices(choices) or _expected(hay, c, rule, _typed_fields(found, field_names), op),
+        expected=_from_choices(choices)
+        or _expected(hay, c, rule, _typed_fields(found, field_names), op, tuple(f[1] for f in found)),
         polarity=polarity,
         claim=claim or (target if op is Operation.VERIFY else ""),
         comparator=comparator,
@@ -152,10 +161,32 @@ def parse(question: str, language: Literal["zh", "en"]) -> QuerySpec:
         weights=weights,
         budget=budget,
         state=state,
+        row_state="" if threshold is not None else _row_state(hay, c, op, subject),
         keywords=tuple(w for w in words if w != target),
         comparator2=cast(Comparator, second.comparator) if second else None,
         threshold2=second.value if second else None,
     )
+
+
+def _subject_fields(subject: str) -> tuple[str, ...]:
+    """The fields a which-question's subject names: as an alias, or as the first word of one (店 → 店名)."""
+    book = lexicon()
+    owned = book.owners(subject)
+    if owned:
+        return owned
+    if len(subject) != 1 or subject.isascii():
+        return ()
+    starts = [name for name, entry in book.fields.items()
+              if any(a.startswith(subject) for a in entry.aliases.get("zh", ()))]  # fmt: skip
+    return tuple(starts[:1]) if len(starts) == 1 else ()
+
+
+def _row_state(hay: str, c: Cues, op: Operation, subject: str) -> str:
+    """'high' / 'low' / 'abnormal' when a which-question selects rows by a state ("Which test is above the
+    reference range?", "哪项偏高？"); '' otherwise."""
+    if op not in (Operation.LOOKUP, Operation.COUNT) or (op is Operation.LOOKUP and not subject):
+        return ""
+    return next((state for state, words in c.row_states.items() if qt.first(hay, words, c.language)), "")
 
 
 def _typed_fields(found: list[tuple[int, str, tuple[str, ...]]], names: tuple[str, ...]) -> tuple[str, ...]:
@@ -345,7 +376,7 @@ def _subject(core: str, lang: str) -> str:
 
 
 def _expected(
-    hay: str, c: Cues, rule: OperationRule | None, fields: tuple[str, ...], op: Operation
+    hay: str, c: Cues, rule: OperationRule | None, fields: tuple[str, ...], op: Operation, named: tuple[str, ...] = ()
 ) -> ValueKind | None:
     if rule and rule.expected:
         return rule.expected
@@ -361,6 +392,8 @@ def _expected(
         return field_kind
     if c.language == "en" and _HOW_MUCH_THING.search(hay):
         return "number"  # "how much cheese was eaten": a quantity, not money
+    for phrase in named:  # a weak cue inside the field's own name ("reference range") says nothing of its type
+        hay = re.sub(re.escape(phrase), " ", hay, flags=re.IGNORECASE) if phrase else hay
     for kind, phrases in c.expected_weak.items():
         if qt.first(hay, phrases, c.language):
             return cast(ValueKind, kind)

@@ -20,6 +20,11 @@ from visdesk.engines.embedded.lexicon import Cues, OperationRule, cues, lexicon
 
 _ARTICLES = frozenset({"a", "an", "the", "some", "any", "each", "my", "his", "her", "their", "our", "your", "this"})
 _CAPITAL_RUN = re.compile(r"(?<![\w'])([A-Z][\w'&.-]*(?:\s+(?:of|the|de|[A-Z][\w'&.-]*))*)")
+_HOW_MUCH_ROW = re.compile(
+    r"^\s*(?i:how much (?:is|are|does|do|was|were) (?:an? |the )?)(?P<row>[A-Z][\w'&.-]*(?:\s+[\w'&.-]+){0,4}?)"
+    r"(?i:\s+cost)?\s*[?？]?\s*$"
+)
+"""'How much is Power bank?': the thing priced is a row, even when its words name fields (power, bank)."""
 _BETWEEN = re.compile(
     r"(?i)\b(?:between\s+(.+?)\s+and|from\s+(.+?)\s+to)\s+(.+?)(?=[?.,]|\s+(?:than|for|in|on|at)\b|$)"
 )
@@ -88,7 +93,13 @@ def selectors(
             items = []
     rows += items
     used |= set(items)
-    for m in () if items else _CAPITAL_RUN.finditer(core):
+    priced = _HOW_MUCH_ROW.search(core)
+    if priced and lexicon().owners(priced.group("row")):
+        priced = None  # "How much is Total?" asks for the field
+    if priced and not items:  # "How much is Power bank?": the thing priced, whatever words it holds
+        rows.append(priced.group("row"))
+        used.add(priced.group("row"))
+    for m in () if items or priced else _CAPITAL_RUN.finditer(core):
         run = m.group(1).rstrip(".'")
         words = run.split()
         first_word = len(words)
@@ -106,8 +117,16 @@ def selectors(
             continue
         if re.fullmatch(r"(?i)[AP]\.?M\.?|[AP]M", run):
             continue
+        if any(a <= m.start(1) < b for a, b in spans):
+            continue  # the threshold's own currency ("over RM50") names no row
+        head, of, rest = run.partition(" of ")
+        if of and rest and any(lexicon().kind(f) != "name" for f in lexicon().owners(head)):  # not "Bank of China"
+            run = rest  # "the SKU of Yoga Mat": SKU names the field, Yoga Mat the row
         rows.append(run)
     for code in qt.model_numbers(core):
+        at = core.find(code)
+        if any(a <= at < b for a, b in spans):
+            continue  # "over RM50" is the threshold, not a product code
         if code not in rows and not any(code in r for r in rows):
             rows.append(code)
     numeric_than = any(t.value is not None for t in limits)  # "fewer than 90" compares with a number

@@ -16,11 +16,13 @@ from functools import cache
 
 from rapidfuzz import fuzz
 
-from visdesk.domain import Box
+from visdesk.domain import Box, OcrLine
 from visdesk.engines.embedded.lexicon import FieldEntry, key, lexicon
 from visdesk.engines.embedded.query import Operation, QuerySpec
+from visdesk.perception import headings
 from visdesk.perception.candidates import looks_like_label
 from visdesk.perception.document import Cell, Chart, ChartMark, Document, Fact, Pairing, TableGrid, Value, ValueKind
+from visdesk.perception.hanzi import simplified
 
 THRESHOLD = 0.55
 """Below this confidence the composer does not state a value (it falls back or says what is missing)."""
@@ -117,18 +119,19 @@ class Candidate:
     table: int = -1  # for cells: index of the table, row and column
     row: int = -1
     column: int = -1
+    lines: tuple[tuple[str, Box], ...] = ()  # a value read off whole lines (an issuer, a title): each line quoted
 
 
 @cache
 def norm(text: str) -> str:
     """NFKC, case-folded, spaces and punctuation dropped: the form labels are compared in."""
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = simplified(unicodedata.normalize("NFKC", text).casefold())  # OCR's 稅額 is the 税额 asked for
     return "".join(ch for ch in text if ch.isalnum())
 
 
 def words(text: str) -> tuple[str, ...]:
     """Content words (English) and characters (Chinese), without question words."""
-    found = _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    found = _WORD.findall(simplified(unicodedata.normalize("NFKC", text).casefold()))
     return tuple(w.removesuffix("s") if len(w) > 3 else w for w in found if w not in _STOP)
 
 
@@ -163,15 +166,32 @@ def _similar(a: str, b: str) -> float:
     short, long_ = sorted((na, nb), key=len)
     score = 0.0
     if len(short) >= 2 and short in long_:
-        score = 0.72 + 0.25 * len(short) / len(long_)
+        # the asked phrase inside a longer label names it more precisely ("status" → "Order status"); a label
+        # inside the asked phrase misses some of what was asked ("order status" → "Order #", "价税合计" → "合计")
+        # (unless the label is the phrase's head: "boarding gate" → "Gate", "价税合计" → "合计")
+        general = short == nb and not na.endswith(nb)
+        score = 0.45 + 0.25 * len(short) / len(long_) if general else 0.72 + 0.25 * len(short) / len(long_)
     wa, wb = set(words(a)), set(words(b))
     if wa and wb:
-        shared = len(wa & wb) / max(1, min(len(wa), len(wb)))
-        cover = len(wa & wb) / max(len(wa), len(wb))
-        score = max(score, 0.55 * shared + 0.4 * cover)
+        asked = len(wa & wb) / len(wa)  # how much of the question's phrase the label covers weighs most
+        head = words(a)[-1:]  # the phrase's head noun printed ("boarding gate" → "Gate") names the same thing
+        if head and head[0].isascii() and len(wa) > 1 and head[0] in wb:  # (a Chinese "word" is one character)
+            asked = max(asked, 0.75)
+        printed = len(wa & wb) / len(wb)
+        score = max(score, 0.6 * asked + 0.35 * printed)
     if _abbreviation(a, b) or _abbreviation(b, a):
         score = max(score, 0.85)
     return max(score, 0.75 * fuzz.ratio(na, nb) / 100)
+
+
+_DIGIT_STRING = re.compile(r"\d{2,}")
+
+
+def value_fit(value: Value, expected: ValueKind | None) -> float:
+    """`type_fit` of a printed value: a bare run of digits ("3850", "09") is a number and a code alike."""
+    if expected == "code" and value.kind == "number" and _DIGIT_STRING.fullmatch(value.raw.strip()):
+        return 0.95
+    return type_fit(value.kind, expected)
 
 
 def type_fit(kind: ValueKind, expected: ValueKind | None) -> float:
@@ -224,6 +244,12 @@ def _entities(document: Document, spec: QuerySpec) -> list[Candidate]:
                 out.append(Candidate(title, Value("text", side), (line.box,), "fact",
                                      ENTITY_SCORE * (0.5 + 0.5 * line.score), line.text))  # fmt: skip
             continue
+        marked = _inline(document, entry)
+        if marked is not None:
+            line, found = marked
+            out.append(Candidate(title, Value(entry.kind, found), (line.box,), "fact",
+                                 ENTITY_SCORE * (0.5 + 0.5 * line.score), line.text))  # fmt: skip
+            continue
         if entry.shape is None:
             continue
         shaped = [line for line in document.lines if entry.shape.fullmatch(line.text.strip())]
@@ -232,22 +258,70 @@ def _entities(document: Document, spec: QuerySpec) -> list[Candidate]:
             value = Value("name" if entry.kind == "name" else entry.kind, _without_name(line.text.strip(), entry))
             out.append(Candidate(title, value, (line.box,), "fact",
                                  ENTITY_SCORE * (0.5 + 0.5 * line.score), line.text))  # fmt: skip
+    sourced = [document.lines[i] for i in _sourced_lines(document, entries[0])] if entries else []
+    if sourced:  # "What's the status?", "Which store is this from?": the line(s) that state it
+        text = " ".join(line.text.strip() for line in sourced)
+        score = ENTITY_SCORE * (0.5 + 0.5 * min(line.score for line in sourced))
+        out.append(Candidate(_named(entries[0], spec), Value("text", text), tuple(line.box for line in sourced),
+                             "fact", score, text, lines=tuple((line.text, line.box) for line in sourced)))  # fmt: skip
     expected = spec.expected or next((e.kind for e in entries), None)
     kinds: tuple[ValueKind, ...] = (expected,) if expected else ()
-    if not kinds and spec.operation is Operation.COMPARE and spec.threshold is not None:
-        kinds = ("money", "number")  # "Is the ticket more than 500 yuan?": the page's one amount is compared
+    unnamed = spec.operation is Operation.COMPARE and spec.threshold is not None and not entries
+    if unnamed:
+        kinds = (*kinds, *(k for k in ("money", "number") if k not in kinds))  # "Is it over RM50?": the one amount
     label = _named(entries[0], spec) if entries else ""
     for kind in kinds if not out else ():
         alone = [f for f in document.facts if not f.label and f.value.kind == kind]
+        if not alone:  # the page's one value of the type, printed only beside a label ("DATE", "Amount")
+            alone = [f for f in document.facts if f.value.kind == kind and (unnamed or not _names_a_field(f.label))]
+            alone = alone[:1]
         typed = {_identity(f.value) for f in document.facts if f.value.kind == kind}
-        named = {_identity(f.value) for f in document.facts if f.value.kind == kind and looks_like_label(f.label)}
-        if len(alone) == 1 and len(typed) == 1 and _identity(alone[0].value) not in named:  # not "Return ID"'s
+        named = {_identity(f.value) for f in document.facts if f.value.kind == kind and _names_a_field(f.label)}
+        # the page's one value of the type, unless a label names it as something else ("Return ID"); a
+        # comparison that names nothing ("Is it over RM50?") compares the page's one amount, labelled or not
+        if len(alone) == 1 and len(typed) == 1 and (unnamed or _identity(alone[0].value) not in named):
             fact = alone[0]
             ocr = document.lines[fact.line].score if 0 <= fact.line < len(document.lines) else 1.0
             out.append(Candidate(label, fact.value, (fact.value_box,), "fact",
                                  ENTITY_SCORE * (0.5 + 0.5 * ocr), fact.value.raw))  # fmt: skip
             break
     return out
+
+
+def _names_a_field(label: str) -> bool:
+    """Whether a printed label names a particular field ("Return ID", "Due date"), so the value under it is
+    that field's and no answer to another; a generic label ("DATE", "日期", "Amount") names none."""
+    book = lexicon()
+    return looks_like_label(label) and key(label) not in book.generic
+
+
+def _inline(document: Document, entry: FieldEntry) -> tuple[OcrLine, str] | None:
+    """The one value the field's `inline` pattern marks on the page (a coach in "09车12F号"), with its line."""
+    if entry.inline is None:
+        return None
+    found: dict[str, OcrLine] = {}
+    for line in document.lines:
+        for match in entry.inline.finditer(line.text):
+            value = next((v for v in match.groupdict().values() if v), "")
+            if value:
+                found.setdefault(value, line)
+    if len(found) != 1:
+        return None
+    value, line = next(iter(found.items()))
+    return line, value
+
+
+def _sourced_lines(document: Document, entry: FieldEntry) -> list[int]:
+    """The lines a field with a `source` is printed as: the first status line, whoever issued the page, or
+    its title (perception.headings)."""
+    if entry.source == "status":
+        return list(document.statuses[:1])
+    title = next((i for i, line in enumerate(document.lines) if document.title and line.text == document.title), None)
+    if entry.source == "issuer":
+        return headings.issuer(document.lines, title)
+    if entry.source == "title":
+        return headings.titled(document.lines, title)
+    return []
 
 
 def _without_name(text: str, entry: FieldEntry) -> str:
@@ -270,6 +344,8 @@ def _identity(value: Value) -> object:
     """What makes two printed values the same value ("¥553.0" and "¥553.0元")."""
     if value.number is not None:
         return value.number
+    if value.kind == "date" and value.date is not None:
+        return value.date  # "01/05/2024 20:34" and "01/05/2024" are one date
     return value.time or value.date or norm(value.raw)
 
 
@@ -279,13 +355,16 @@ def field_aliases(spec: QuerySpec) -> tuple[str, ...]:
     if spec.quoted:
         return ()
     book = lexicon()
-    return tuple(dict.fromkeys(a for f in spec.fields if f in book.fields for a in book.aliases(f)
+    # "the status of this order": the status is asked, the order only says whose; an ambiguous word asked
+    # ("voltage": rated input or voltage) keeps every field it may name
+    asked = tuple(dict.fromkeys((*spec.fields[:1], *(f for f in book.owners(spec.target) if f in spec.fields))))
+    return tuple(dict.fromkeys(a for f in asked if f in book.fields for a in book.aliases(f)
                                if key(a) not in book.generic))  # fmt: skip
 
 
 def _from_fact(fact: Fact, phrase: str, aliases: tuple[str, ...], expected: ValueKind | None) -> Candidate:
     label_score = similarity(phrase, fact.label, aliases) if fact.label else 0.3
-    score = label_score * type_fit(fact.value.kind, expected) * _LAYOUT_PRIOR[fact.pairing] * (0.5 + 0.5 * fact.score)
+    score = label_score * value_fit(fact.value, expected) * _LAYOUT_PRIOR[fact.pairing] * (0.5 + 0.5 * fact.score)
     boxes = (fact.value_box,) if fact.label_box is None else (fact.label_box, fact.value_box)
     quote = f"{fact.label}: {fact.value.raw}" if fact.label else fact.value.raw
     return Candidate(fact.label, fact.value, boxes, "fact", score, quote)
@@ -314,7 +393,7 @@ def _from_table(t: int, table: TableGrid, spec: QuerySpec, phrase: str, aliases:
             )
             if cell.column == table.label_column and spec.expected not in (None, "name", "text"):
                 label_score *= 0.5  # the label cell names the row; it is rarely the answer
-            score = label_score * type_fit(cell.value.kind, spec.expected) * _LAYOUT_PRIOR["table_cell"]
+            score = label_score * value_fit(cell.value, spec.expected) * _LAYOUT_PRIOR["table_cell"]
             label = " / ".join(x for x in (cell.row_header, cell.column_header) if x)
             out.append(_cell_candidate(t, cell, label, score))
     return out

@@ -1,8 +1,8 @@
 """The generic path: (Document, QuerySpec) → operation → Reply, or None when not confident.
 
-Why None rather than a guess: the composer tries this path first for the operations it is measured
-to do at least as well as the older handlers, and a path that is unsure must leave the question to
-the next stage (or to the honest "not found"), never state a value it did not find.
+Why None rather than a guess: the composer asks this path first for every question (after the
+registered explainers and chart-structure questions), and a path that is unsure must leave the
+question to the next stage (or to the honest "not found"), never state a value it did not find.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from visdesk.engines.embedded.operations import (
 from visdesk.engines.embedded.query import Operation, QuerySpec
 from visdesk.engines.embedded.reply import Reply
 from visdesk.engines.embedded.resolve import THRESHOLD
+from visdesk.engines.embedded.row_states import rows_in_state
 from visdesk.engines.embedded.wording import say_outcome
 from visdesk.perception.document import Document
 
@@ -30,14 +31,11 @@ TABLE_OPERATIONS = frozenset(
         Operation.RATE, Operation.COUNT, Operation.ARGMAX, Operation.ARGMIN, Operation.COMPARE, Operation.FRACTION,
     }
 )  # fmt: skip
-"""Operations the generic path answers first (measured better than the per-kind handlers, see
-docs/performance.md); other operations reach it after those handlers found nothing."""
+"""Operations answered over tables and charts (a plain lookup is the resolver's, over every fact)."""
 
 
-def solve(document: Document, spec: QuerySpec, first: bool = False) -> Reply | None:
-    """The reply the generic operations give, when one is confident enough to state. `first`: only
-    what this path is measured to answer better than the older handlers (aggregates, comparisons,
-    listed choices, a price × quantity)."""
+def solve(document: Document, spec: QuerySpec) -> Reply | None:
+    """The reply the generic operations give, when one is confident enough to state."""
     if spec.operation is Operation.VERIFY and spec.state:
         stated = verify_state(document, spec)
         if stated is not None:
@@ -46,14 +44,19 @@ def solve(document: Document, spec: QuerySpec, first: bool = False) -> Reply | N
         picked = pick_choice(document, spec)
         if picked is not None:
             return say_outcome(picked, spec.language, choice=True)
+    flagged = rows_in_state(document, spec)  # "Which test is above the reference range?"
+    if flagged is not None:
+        return say_outcome(flagged, spec.language)
     outcome = on_facts(document, spec)  # a bill's named lines added up, an amount asked by its unit
     if outcome is None and spec.operation in (*TABLE_OPERATIONS, Operation.LOOKUP):
         outcome = _tables(document, spec)
     if outcome is not None and outcome.detail == "column" and prints_total(document):
         return None  # 'total cost' on a page that prints its total: the printed one answers
     plain = outcome is None or (outcome.operation is spec.operation and not outcome.computed)
-    if first and spec.operation not in TABLE_OPERATIONS and plain:
-        return None  # a plain lookup is still the field handlers' first
+    if spec.operation is Operation.LOOKUP and outcome is not None and plain:
+        resolved = lookup(document, spec)  # one printed value: the resolver ranks every fact, cell and mark
+        if resolved is not None and resolved.confidence >= THRESHOLD:
+            outcome = resolved
     if outcome is None and spec.operation in (Operation.LOOKUP, Operation.COMPARE):
         outcome = _compare(lookup(document, spec), spec)
     if outcome is None or outcome.confidence < THRESHOLD:

@@ -60,7 +60,9 @@ def say_outcome(outcome: Outcome, lang: str, *, choice: bool = False) -> Reply:
         bare = ("是" if outcome.verdict else "否") if lang == "zh" else ("yes" if outcome.verdict else "no")
     elif choice:
         text, bare = phrase("choice", lang, value=value), value
-    elif outcome.operation in (Operation.ARGMAX, Operation.ARGMIN) and value != fmt(outcome.number or 0.0):
+    elif outcome.names_rows or (
+        outcome.operation in (Operation.ARGMAX, Operation.ARGMIN) and value != fmt(outcome.number or 0.0)
+    ):
         detail = outcome.detail
         key = "extreme" if detail else "extreme_bare"
         text = phrase(key, lang, value=value, detail=detail)
