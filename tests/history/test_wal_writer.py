@@ -133,11 +133,18 @@ async def test_a_failed_fsync_acknowledges_nothing(tmp_path: Path) -> None:
             raise failures.pop()
         sync(wal)
 
-    writer._sync_wal = failing  # type: ignore[method-assign]
     try:
         session = await store.new_session_id(owner=OWNER)
+        await store.record(*_exchange(session, 0), None)  # the writer's connection is open
+        writer._sync_wal = failing  # type: ignore[method-assign]
+        write = asyncio.create_task(store.record(*_exchange(session, 1), None))
+        while writer._committed == writer._synced:  # committed on the loop; its fsync is on the thread
+            await asyncio.sleep(0)
+        read = asyncio.create_task(writer.synced())  # a read that saw the commit ...
         with pytest.raises(OSError):
-            await store.record(*_exchange(session, 1), None)
+            await write
+        with pytest.raises(OSError):  # ... fails with it instead of waiting for a later write
+            await asyncio.wait_for(read, 5)
         await store.record(*_exchange(session, 2), None)  # the next one is durable again
     finally:
         await store.close()

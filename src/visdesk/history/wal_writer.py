@@ -187,6 +187,7 @@ class WalWriter:
                 log.error("history WAL fsync failed", extra={"fields": {"error": repr(exc)}})
                 outcomes = [(future, False, exc) if ok else (future, ok, value) for future, ok, value in outcomes]
                 _resolve(outcomes)
+                self._fail_sync_waiters(committed, exc)
                 return
         self._mark_synced(committed)
         _resolve(outcomes)
@@ -199,6 +200,17 @@ class WalWriter:
             if seq <= self._synced:
                 if not waiter.done():
                     waiter.set_result(None)
+            else:
+                waiting.append((seq, waiter))
+        self._sync_waiters = waiting
+
+    def _fail_sync_waiters(self, committed: int, exc: BaseException) -> None:
+        """Reads waiting for commits whose fsync failed fail too (never wait for a later write)."""
+        waiting = []
+        for seq, waiter in self._sync_waiters:
+            if seq <= committed:
+                if not waiter.done():
+                    waiter.set_exception(exc)
             else:
                 waiting.append((seq, waiter))
         self._sync_waiters = waiting
