@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from visdesk import __version__
 from visdesk.api import catalog, chat, feedback, manuals, ops, returns, sessions, web
 from visdesk.api import openai as openai_api
+from visdesk.api.chat_fast_path import ChatFastPath
 from visdesk.api.common import error_response
 from visdesk.api.receive_guard import ReceiveGuard
 from visdesk.api.security import install_security
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.add_middleware(ChatFastPath)  # innermost: POST /v1/chat straight to its endpoint (api/chat_fast_path)
     install_security(app, settings)  # request ids, body limits, auth, rate limits, metrics, CORS (pure ASGI)
     app.add_middleware(ReceiveGuard, body_timeout_s=settings.limits.body_timeout_s)  # slow bodies, form UTF-8
     _install_error_handlers(app)

@@ -9,6 +9,7 @@ length cap and the empty check). Each refusal is a 400 that names the field and 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
 import regex  # not `re`: used for its timeout
 
@@ -22,13 +23,20 @@ MAX_STOP = 4  # as OpenAI's API
 MAX_STOP_CHARS = 200
 
 
-def checked_ask(ask: Ask, limits: LimitsSettings) -> Ask:
-    """`ask` with its ids, earlier turns and options normalised; AppError (400) on anything out of contract."""
+def checked_ask(
+    ask: Ask,
+    limits: LimitsSettings,
+    check_options: Callable[[GenerationOptions, LimitsSettings], GenerationOptions] | None = None,
+) -> Ask:
+    """`ask` with its ids, earlier turns and options normalised; AppError (400) on anything out of contract.
+
+    `check_options` stands in for `checked_options` (the pipeline passes a remembering one); the
+    checks still run in this order, so the first field out of contract is the one reported."""
     return dataclasses.replace(
         ask,
         session_id=normalise_id(ask.session_id, "session_id", limits.max_session_id_chars),
-        history=tuple(_turn(turn) for turn in ask.history),
-        options=checked_options(ask.options, limits),
+        history=tuple(_turn(turn) for turn in ask.history) if ask.history else (),
+        options=(check_options or checked_options)(ask.options, limits),
     )
 
 

@@ -8,7 +8,6 @@ evidence and history behave identically whichever way a question arrives.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
 import uuid
@@ -37,8 +36,8 @@ from visdesk.domain import (
 )
 from visdesk.errors import AppError, ErrorCode
 from visdesk.input_contract import checked_ask
-from visdesk.language import detect_language
 from visdesk.observability import LogDigest, log_request
+from visdesk.request_memo import CachedReply, RequestMemo, replay
 from visdesk.services import Services
 
 log = logging.getLogger("visdesk.pipeline")
@@ -49,17 +48,6 @@ CANNED_BUSY = {
     "en": "We're looking into it — lots of customers are asking right now. Please hold on a moment.",
 }
 _BYTES_MEMO = 4096  # upload digests remembered (32-byte keys: ~0.5 MB)
-_CHUNK = 24  # characters per streamed piece when replaying a cached or canned answer
-
-
-def cache_key(
-    image: ImageInput | None, question: str, engine: str, mode: Mode, options_key: str, history: tuple[Turn, ...]
-) -> str:
-    """image content id + normalised question + engine + generation options (+ turns it depends on)."""
-    normalised = " ".join(question.split()).casefold()
-    turns = "|".join(f"{t.question}\x1f{t.answer}" for t in history)
-    raw = "\x1e".join([image.content_id if image else "-", normalised, engine, mode.value, options_key, turns])
-    return "answer:" + hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
 def _session_image_id(history: tuple[Turn, ...]) -> str | None:
@@ -92,16 +80,13 @@ def _query(
     )
 
 
-def _replay(text: str) -> list[Delta]:
-    return [Delta(text=text[i : i + _CHUNK]) for i in range(0, len(text), _CHUNK)] or [Delta(text="")]
-
-
 class Pipeline:
     def __init__(self, services: Services) -> None:
         self.services = services
         # sha256 of uploaded bytes → content id: the same upload again (a cache hit, a retry) skips decoding.
         self._content_ids: OrderedDict[bytes, str] = OrderedDict()
         self._digest = LogDigest(services.settings.observability.log_digest_secret)  # keyed: see observability
+        self._memo = RequestMemo(services, self._digest)  # pure functions of what was sent (a hit repeats them)
 
     def _seen_bytes(self, digest: bytes) -> ImageInput | None:
         """The decoded image for bytes uploaded before, while the image store still holds it."""
@@ -131,25 +116,25 @@ class Pipeline:
         first_token: float | None = None
         answer: Answer | None = None
         try:
-            ask = checked_ask(ask, s.settings.limits)  # ids, earlier turns, options: 400 before any work
-            question = s.safety.check_question(ask.question)
-            record["question_hmac"] = self._digest(question)
+            memo = self._memo
+            ask = checked_ask(ask, s.settings.limits, memo.checked_options)  # ids, turns, options: 400 before any work
+            question, record["question_hmac"], language = memo.question(ask.question)
             session_id, history = await self._session(ask.session_id, ask.owner)
             if not ask.session_id and ask.history:  # client-held conversation (OpenAI API)
                 history = ask.history[-s.settings.history.max_turns :]
             upload = ask.upload or (Upload(ask.image_bytes) if ask.image_bytes is not None else None)
             image = await self._image(upload, history)
             record["image_id"] = image.content_id[:16] if image else None
-            language: Language = detect_language(question)
-            options_key = ask.options.cache_key_part()
+            options_key = memo.options_key(ask.options)
             # Cache hits skip the load queue: they cost a lookup, and under overload they still get real answers.
             # A quality answer already cached is served even under load; fast ones only when load asks for fast.
             level_now = s.governor.level
             fast_only = ask.options.mode is Mode.FAST
             modes = [Mode.FAST] if fast_only else [Mode.QUALITY, Mode.FAST][: 1 + (_MODE_AT[level_now] is Mode.FAST)]
-            hit, wanted = None, modes[0]
+            hit, wanted, key = None, modes[0], ""
             for wanted in modes:
-                hit = await s.cache.get(cache_key(image, question, s.engine.name, wanted, options_key, history))
+                key = memo.cache_key(image, question, wanted, options_key, history)
+                hit = await s.cache.get(key)
                 if hit is not None:
                     break
             s.metrics.cache_event(hit is not None)
@@ -157,8 +142,9 @@ class Pipeline:
             if hit is not None:
                 record.update(load_level=level_now.value, mode=wanted.value)
                 query = _query(ask, question, image, language, wanted, session_id, history)
-                answer = self._from_cache(hit, query, started, level_now)
-                for delta in _replay(answer.answer):
+                cached = memo.cached_reply(key, hit)
+                answer = self._from_cache(hit, cached, query, started, level_now)
+                for delta in cached.deltas:
                     first_token = first_token or time.perf_counter()
                     yield delta
                 yield Delta(evidence=answer.evidence, sources=answer.sources)
@@ -185,8 +171,7 @@ class Pipeline:
                         yield event
                 assert answer is not None
                 if answer.finish_reason != "cancelled":
-                    key = cache_key(image, question, s.engine.name, mode, options_key, history)
-                    await s.cache.set(key, _to_cache(answer))
+                    await s.cache.set(memo.cache_key(image, question, mode, options_key, history), _to_cache(answer))
             # Outside the slot: slots bound engine work; the history store has its own pool.
             await s.history.record(query, answer, image)
             yield answer
@@ -303,7 +288,7 @@ class Pipeline:
 
     async def _canned(self, query: Query, started: float, level: LoadLevel) -> AsyncIterator[Delta | Answer]:
         text = CANNED_BUSY[query.language]
-        for delta in _replay(text):
+        for delta in replay(text):
             yield delta
         yield self._answer(query, text, (), (), started, level, Mode.FAST, None, "overloaded", None)
 
@@ -341,15 +326,13 @@ class Pipeline:
             recommendations=recommendations,
         )
 
-    def _from_cache(self, hit: dict[str, Any], query: Query, started: float, level: LoadLevel) -> Answer:
-        evidence = tuple(
-            Evidence(text=e["text"], box=tuple(e["box"]) if e.get("box") else None) for e in hit["evidence"]
-        )
-        sources = tuple(Source(**src) for src in hit["sources"])
+    def _from_cache(
+        self, hit: dict[str, Any], cached: CachedReply, query: Query, started: float, level: LoadLevel
+    ) -> Answer:
         return self._answer(
-            query, hit["answer"], evidence, sources, started, level, Mode(hit["mode"]),
+            query, hit["answer"], cached.evidence, cached.sources, started, level, Mode(hit["mode"]),
             hit.get("structured"), hit.get("finish_reason", "stop"), None, cached=True,
-            recommendations=tuple(Recommendation(**r) for r in hit.get("recommendations", ())),
+            recommendations=cached.recommendations,
         )  # fmt: skip
 
 

@@ -20,7 +20,8 @@ from fastapi.routing import APIRoute
 from pydantic_core import from_json
 
 
-def _is_json(content_type: str) -> bool:
+def is_json(content_type: str) -> bool:
+    """application/json or application/*+json: the bodies this route (and api/chat_fast_path) parse."""
     media = content_type.partition(";")[0].strip().lower()
     return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
 
@@ -32,7 +33,7 @@ class JsonRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def route(request: Request) -> Response:
-            if request.method in ("POST", "PUT", "PATCH") and _is_json(request.headers.get("content-type", "")):
+            if request.method in ("POST", "PUT", "PATCH") and is_json(request.headers.get("content-type", "")):
                 body = await request.body()
                 if body:
                     # A body the fast parser refuses is left to the standard parser, which decides and words the error.

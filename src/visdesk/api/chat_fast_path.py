@@ -1,0 +1,126 @@
+"""POST /v1/chat without FastAPI's per-request plumbing: the same endpoint, called directly.
+
+Why: with a 1 MB upload, a cache hit spent about a third of the app's own time in the framework's
+layers between our middleware and the endpoint (routing through the included routers, the
+exception and exit-stack middleware, dependency solving, query-parameter and content-type
+parsing), more than the answer itself once the upload's digest is done (docs/performance.md,
+"Serving: cache hits and overload"). This ASGI middleware sits inside EdgeMiddleware and
+ReceiveGuard, so request ids, API keys, rate limits, body caps, the body deadline and the request
+metrics apply as before; it reads the body, validates it as the route would (`ChatRequest`, the
+body parsed by pydantic-core as `JsonRoute` does) and awaits `chat.chat_json` itself, so the reply's
+bytes and headers, the pipeline's errors (the app's own exception handlers, looked up the way
+Starlette does), the log line and the history write are the routed call's.
+
+Everything else goes to FastAPI untouched, with the body replayed message by message as it
+arrived: another path or method, a root_path, a body that is not JSON by its content type, that
+pydantic-core does not parse, or that is not a valid ChatRequest (FastAPI then words the 422
+itself). An exception with no handler propagates, as from the router, to ServerErrorMiddleware.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from fastapi import Request
+from fastapi.routing import APIRoute
+from pydantic import ValidationError
+from pydantic_core import from_json
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from visdesk.api import chat
+from visdesk.api.json_route import is_json
+from visdesk.errors import AppError
+from visdesk.protocol import ChatRequest
+
+PATH = "/v1/chat"
+
+
+def _chat_route() -> APIRoute:
+    for route in chat.router.routes:
+        if isinstance(route, APIRoute) and route.path == PATH and "POST" in (route.methods or ()):
+            return route
+    raise LookupError(PATH)  # pragma: no cover - chat.router always defines it
+
+
+class ChatFastPath:
+    """ASGI middleware: POST /v1/chat with a valid JSON body → `chat.chat_json`, else the app as is."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.route = _chat_route()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope.get("path") != PATH
+            or scope.get("method") != "POST"
+            or scope.get("root_path")
+            or not is_json(_header(scope, b"content-type"))
+        ):
+            await self.app(scope, receive, send)
+            return
+        messages: list[Message] = []
+        chunks: list[bytes] = []
+        try:
+            while True:
+                message = await receive()
+                messages.append(message)
+                if message["type"] != "http.request":
+                    break
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    break
+        except AppError as exc:  # ReceiveGuard's body deadline: what FastAPI's body reading would have met
+            await self._handled(scope, receive, send, exc)
+            return
+        body = await self._valid_body(messages, chunks)
+        if body is None:
+            await self.app(scope, _replaying(messages, receive), send)
+            return
+        scope["route"] = self.route  # the metrics label, as the router would have set it
+        request = Request(scope, receive, send)
+        try:
+            response = await chat.chat_json(request, body)
+        except Exception as exc:
+            await self._handled(scope, receive, send, exc)
+            return
+        await response(scope, receive, send)
+
+    @staticmethod
+    async def _valid_body(messages: list[Message], chunks: list[bytes]) -> ChatRequest | None:
+        if messages[-1]["type"] != "http.request":
+            return None  # the client went away mid-body: FastAPI sees the same messages
+        raw = b"".join(chunks)
+        if not raw:
+            return None
+        try:
+            return ChatRequest.model_validate(from_json(raw))
+        except (ValueError, ValidationError):  # FastAPI parses and refuses it again, in its own words
+            return None
+
+    async def _handled(self, scope: Scope, receive: Receive, send: Send, exc: Exception) -> None:
+        """The app's handler for `exc`, found by class as Starlette's ExceptionMiddleware finds it;
+        none (the catch-all 500 is ServerErrorMiddleware's) → re-raised."""
+        handlers: dict[Any, Any] = getattr(scope.get("app"), "exception_handlers", {})
+        handler = next((handlers[cls] for cls in type(exc).__mro__ if cls in handlers and cls is not Exception), None)
+        if handler is None:
+            raise exc
+        response = await handler(Request(scope, receive, send), exc)
+        await response(scope, receive, send)
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope.get("headers", ()):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return ""
+
+
+def _replaying(messages: list[Message], receive: Receive) -> Receive:
+    pending = deque(messages)
+
+    async def replay() -> Message:
+        return pending.popleft() if pending else await receive()
+
+    return replay

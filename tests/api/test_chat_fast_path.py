@@ -1,0 +1,84 @@
+"""POST /v1/chat through api/chat_fast_path answers exactly as the routed endpoint does.
+
+Two copies of the real app on loopback, one with the fast path removed from its middleware, get
+the same requests: a miss and a hit, a stream, refusals FastAPI words itself (a bad field, a body
+that is not JSON, a list), one the pipeline raises, and one of another method. Status, headers and
+bodies must agree, except the per-request ids and the latency.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.api.dialog import payment_error_dialog
+from tests.conftest import make_settings
+from tests.support.render import png_bytes
+from tests.support.server import serve
+from visdesk.api.chat_fast_path import ChatFastPath
+from visdesk.app import create_app
+
+VARYING_FIELDS = ("session_id", "message_id", "latency_ms")
+VARYING_HEADERS = ("content-length", "date", "x-request-id")
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    fast = create_app(make_settings(tmp_path_factory.mktemp("fast")))
+    routed = create_app(make_settings(tmp_path_factory.mktemp("routed")))
+    routed.user_middleware = [m for m in routed.user_middleware if m.cls is not ChatFastPath]
+    assert len(routed.user_middleware) == len(fast.user_middleware) - 1
+    with serve(fast) as fast_url, serve(routed) as routed_url:
+        yield fast_url, routed_url
+
+
+def _same(fast: httpx.Response, routed: httpx.Response) -> Any:
+    assert fast.status_code == routed.status_code, (fast.text, routed.text)
+    headers = {k: v for k, v in fast.headers.items() if k not in VARYING_HEADERS}
+    assert headers == {k: v for k, v in routed.headers.items() if k not in VARYING_HEADERS}
+    if not fast.headers.get("content-type", "").startswith("application/json"):
+        assert fast.text == routed.text
+        return None
+    body, other = fast.json(), routed.json()
+    if isinstance(body, dict) and "answer" in body:
+        for field in VARYING_FIELDS:
+            assert (field in body) == (field in other)
+            body.pop(field, None)
+            other.pop(field, None)
+    assert body == other
+    return body
+
+
+def test_answers_and_refusals_match_the_routed_endpoint(servers: tuple[str, str]) -> None:
+    image = base64.b64encode(png_bytes(payment_error_dialog())).decode()
+    ask = {"image": image, "question": "错误码是什么？"}
+    requests: list[dict[str, Any]] = [
+        {"json": ask},  # miss
+        {"json": ask},  # hit
+        {"json": {**ask, "choices": ["E1001", "E2002"]}},
+        {"json": {**ask, "temprature": 0.2}},  # FastAPI's 400 for an unknown field
+        {"json": ["a", "list"]},
+        {"content": b"{not json", "headers": {"Content-Type": "application/json"}},
+        {"content": b"question=hi", "headers": {"Content-Type": "application/x-www-form-urlencoded"}},
+        {"json": {"question": "还有呢？", "session_id": "nope"}},  # the pipeline's 404
+        {"json": {"question": "  "}},  # missing_image, raised by the endpoint
+        {"json": {**ask, "question": ""}},  # the pipeline's empty_question
+    ]
+    with (
+        httpx.Client(base_url=servers[0], timeout=120) as fast,
+        httpx.Client(base_url=servers[1], timeout=120) as routed,
+    ):
+        answers = [_same(fast.post("/v1/chat", **r), routed.post("/v1/chat", **r)) for r in requests]
+        assert answers[0]["cached"] is False and answers[1]["cached"] is True
+        assert answers[1]["answer"] == answers[0]["answer"]
+        stream_fast = fast.post("/v1/chat", json={**ask, "stream": True})
+        stream_routed = routed.post("/v1/chat", json={**ask, "stream": True})
+        assert stream_fast.headers["content-type"] == stream_routed.headers["content-type"]
+        assert stream_fast.text.count("data: ") == stream_routed.text.count("data: ")
+        _same(fast.get("/v1/chat"), routed.get("/v1/chat"))  # 405 from the router
+        metrics = fast.get("/metrics").text
+    assert 'route="/v1/chat"' in metrics  # the request metrics keep the route's label
