@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import get_args
 
-from visdesk.engines.embedded import labels
 from visdesk.engines.embedded.lexicon import LANGUAGES, cues, key, lexicon
 from visdesk.engines.embedded.query import Operation, parse_question
+from visdesk.engines.embedded.question_parser import named_fields
 from visdesk.perception.document import ValueKind
 
 
@@ -43,12 +43,9 @@ def test_states_and_their_opposites_are_known_in_both_languages() -> None:
         assert a in lex.states and b in lex.states and lex.opposite(b) == a
 
 
-def test_the_old_synonym_table_is_the_lexicon_legacy_fields() -> None:
-    assert lexicon().synonyms() == labels.SYNONYMS
-    assert sum(len(v) for v in labels.SYNONYMS.values()) >= 415
-    assert labels.SYNONYMS["order_no"][0] == "订单号"  # the first alias still names the field in zh replies
-    assert labels.fields_in("What is the balance due?")[0] == "total"  # "balance due" is money, not a due date
-    assert "gate" not in labels.SYNONYMS  # fields new to the lexicon stay out of the old handlers
+def test_the_first_alias_names_the_field_and_longer_aliases_win() -> None:
+    assert lexicon().fields["order_no"].display("zh") == "订单号"  # the first alias names the field in zh replies
+    assert named_fields("What is the balance due?")[0] == "total"  # "balance due" is money, not a due date
 
 
 def test_an_ambiguous_alias_names_each_of_its_fields() -> None:

@@ -7,7 +7,6 @@ import pytest
 
 from tests.engines.embedded.docs import document, fact, table
 from visdesk.domain import OcrLine
-from visdesk.engines.embedded.intents import classify
 from visdesk.engines.embedded.query import Operation, parse_question
 from visdesk.engines.embedded.solve import solve
 from visdesk.perception.document import Document, Fact
@@ -142,13 +141,12 @@ def test_a_measure_word_asks_for_a_number_and_a_share_for_a_percent() -> None:
     ["能不能告诉我订单号？", "能不能帮我查一下订单号", "可以帮我看看错误码吗？", "Can you tell me the order number?"],
 )
 def test_polite_requests_are_lookups_not_troubleshooting(question: str) -> None:
-    assert classify(question).kind == "field"
     assert parse_question(question, "en" if question.isascii() else "zh").operation is Operation.LOOKUP
 
 
 def test_trouble_is_still_trouble_and_a_polite_claim_still_yes_no() -> None:
-    assert classify("能告诉我为什么不能付款吗？").kind == "troubleshoot"
-    assert classify("为什么支付失败？").kind == "troubleshoot"
+    assert parse_question("能告诉我为什么不能付款吗？", "zh").operation is Operation.EXPLAIN
+    assert parse_question("为什么支付失败？", "zh").operation is Operation.EXPLAIN
     assert parse_question("帮我看看，我的座位是19B吗？", "zh").operation is Operation.VERIFY
     assert parse_question("帮我看看我的座位是19B吗？只回答是或否", "zh").operation is Operation.VERIFY
     assert parse_question("能告诉我订单号吗？", "zh").operation is Operation.LOOKUP

@@ -19,10 +19,14 @@ import regex  # not `re`: used for its timeout
 from rapidfuzz import fuzz
 
 from visdesk.domain import Evidence, Perception, Table
-from visdesk.engines.embedded.fields import answer_field
-from visdesk.engines.embedded.intents import Intent
-from visdesk.engines.embedded.labels import SYNONYMS, fields_in, normalise, similarity
+from visdesk.engines.embedded.document_view import document_of
+from visdesk.engines.embedded.lexicon import key as normalise
+from visdesk.engines.embedded.lexicon import lexicon
+from visdesk.engines.embedded.operations import lookup
+from visdesk.engines.embedded.query import Operation, QuerySpec
+from visdesk.engines.embedded.question_parser import named_fields as fields_in
 from visdesk.engines.embedded.reply import Reply, ev
+from visdesk.engines.embedded.resolve import similarity
 from visdesk.errors import AppError, ErrorCode
 
 REGEX_BUDGET_S = 0.25  # matching time a `regex` option may use per answer (all candidates together)
@@ -49,7 +53,7 @@ def choose(reply: Reply, choices: tuple[str, ...], seen: Perception | None, ques
         grams = {norm[i : i + 2] for i in range(len(norm) - 1)} or {norm}
         overlap = sum(1 for g in grams if g in haystack) / len(grams)
         for field in fields_in(label):
-            if any(normalise(alias) in haystack for alias in SYNONYMS[field]):
+            if any(normalise(alias) in haystack for alias in lexicon().aliases(field)):
                 overlap = max(overlap, 0.8)
         scores[label] = 1.0 if norm in haystack else overlap
     best = max(choices, key=lambda label: scores[label])
@@ -160,10 +164,22 @@ def _fill(schema: dict[str, Any], seen: Perception | None, question: str, lang: 
     values: dict[str, Any] = {}
     for name, spec in props.items():
         label = name + " " + str(spec.get("description", "") if isinstance(spec, dict) else "")
-        intent = Intent(kind="field", target=name, fields=tuple(fields_in(label)))
-        reply = answer_field(intent, seen, (), lang) if seen is not None else None
-        values[name] = reply.value if reply is not None and reply.value else None
+        values[name] = _field_value(seen, name, label, lang)
     return _coerce_object(props, values)
+
+
+def _field_value(seen: Perception | None, name: str, label: str, lang: str) -> str | None:
+    """A schema property's value: the resolver's lookup of the property's name (and its description's fields)."""
+    if seen is None or not seen.lines:
+        return None
+    words = " ".join(label.replace("_", " ").split())  # "invoice_code" is asked as "invoice code"
+    fields = tuple(fields_in(words))
+    expected = lexicon().kind(fields[0]) if fields else None
+    target = " ".join(name.replace("_", " ").split())
+    spec = QuerySpec(target, "zh" if lang == "zh" else "en", Operation.LOOKUP, target=target, fields=fields,
+                     expected=expected if expected != "text" else None)  # fmt: skip
+    found = lookup(document_of(seen), spec)
+    return found.value if found is not None and found.value else None
 
 
 def _matching_table(seen: Perception | None, names: list[str]) -> Table | None:

@@ -34,7 +34,6 @@ class FieldEntry:
 
     name: str
     kind: ValueKind
-    legacy: bool
     aliases: dict[Language, tuple[str, ...]]
     names: dict[Language, str] = field(default_factory=dict)  # display names where the first alias reads badly
     shape: re.Pattern[str] | None = None  # what a value of this field looks like printed alone ("G1234", "05车12F号")
@@ -82,10 +81,6 @@ class Lexicon:
     def opposite(self, state: str) -> str:
         return self.opposites.get(state, "")
 
-    def synonyms(self) -> dict[str, tuple[str, ...]]:
-        """field → aliases (zh then en) of the legacy fields: the table the old handlers read."""
-        return {name: entry.all_aliases() for name, entry in self.fields.items() if entry.legacy}
-
 
 def _read(*parts: str) -> dict[str, Any]:
     path = resources.files("visdesk.engines.embedded").joinpath("data", *parts)
@@ -104,7 +99,7 @@ def lexicon() -> Lexicon:
         kind = cast(ValueKind, spec["kind"])
         shape = re.compile(spec["shape"]) if spec.get("shape") else None
         fields[name] = FieldEntry(
-            name, kind, bool(spec.get("legacy", False)), aliases, names, shape, str(spec.get("route", "")),
+            name, kind, aliases, names, shape, str(spec.get("route", "")),
             str(spec.get("source", "")), re.compile(spec["inline"]) if spec.get("inline") else None,
             str(spec.get("prefer", "")),
         )  # fmt: skip
@@ -171,6 +166,8 @@ class Cues:
     yesno_particles: tuple[str, ...] = ()
     yesno_markers: tuple[str, ...] = ()
     row_states: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "high" → "above the reference range" …
+    presence_noise: tuple[str, ...] = ()  # words that only frame a presence yes/no ("Does it show …")
+    causes: tuple[str, ...] = ()  # "because of", "因为": a yes/no about a cause
 
 
 def _longest_first(words: list[str]) -> tuple[str, ...]:
@@ -220,4 +217,12 @@ def cues(language: Language) -> Cues:
         yesno_particles=tuple(raw.get("yesno_particles", ())),
         yesno_markers=tuple(raw.get("yesno_markers", ())),
         row_states={state: _longest_first(words) for state, words in raw.get("row_states", {}).items()},
+        presence_noise=_longest_first(raw.get("presence", {}).get("noise", [])),
+        causes=_longest_first(raw.get("presence", {}).get("causes", [])),
     )
+
+
+@cache
+def concepts() -> tuple[tuple[str, str], ...]:
+    """(Chinese, English) concept pairs for presence questions (data/lexicon/concepts.toml)."""
+    return tuple((zh, en) for zh, en in _read("lexicon", "concepts.toml")["pairs"].items())

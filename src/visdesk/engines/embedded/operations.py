@@ -13,7 +13,7 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from visdesk.domain import Box, OcrLine
@@ -54,6 +54,7 @@ class Outcome:
     detail: str = ""  # argmax/argmin: the printed value of the row named ("2024-06-10", "91%")
     negated: bool = False  # VERIFY: the question was negated ("Wasn't it approved?", "没有通过吗？")
     names_rows: bool = False  # the value names rows (their labels), `detail` what those rows print
+    phrase: str = ""  # VERIFY: how the verdict is said ("shown", "not_shown", "row"); "" for a printed state
 
 
 def fmt(number: float) -> str:
@@ -546,8 +547,8 @@ def on_chart(chart: Chart, spec: QuerySpec, lines: Sequence[OcrLine] = ()) -> Ou
     chosen = selected_rows(points, spec, spec.question)
     if op in (Operation.ARGMAX, Operation.ARGMIN):
         unread = any(m.value is None or m.value.number is None for m in chart.marks)
-        if len(chosen) < 2 and (unread or unmarked_categories(chart, lines)):
-            return None  # a mark whose value label was not read could be the extreme one
+        if op is Operation.ARGMIN and len(chosen) < 2 and (unread or unmarked_categories(chart, lines)):
+            return None  # a bar whose value label was not read is most often a short one: it could be the lowest
         pool = chosen if len(chosen) >= 2 else points
         pick = max(pool, key=lambda p: p.number) if op is Operation.ARGMAX else min(pool, key=lambda p: p.number)
         if spec.expected in ("number", "money", "percent") and not spec.subject:
@@ -555,8 +556,14 @@ def on_chart(chart: Chart, spec: QuerySpec, lines: Sequence[OcrLine] = ()) -> Ou
         if not _names_a_category(pick.label):
             return None  # the marks' categories were not read (a value label taken for one): not confident
         return Outcome(op, pick.label, _LABELS[op], pick.number, evidence=_evidence([pick]), detail=raw[id(pick)])
-    if op is Operation.LOOKUP and len(chosen) == 1:
+    shares = all(m.value is not None and m.value.kind == "percent" for m in marks)
+    if (op is Operation.LOOKUP or (op is Operation.FRACTION and shares)) and len(chosen) == 1:
         return Outcome(op, raw[id(chosen[0])], chosen[0].label, chosen[0].number, evidence=_evidence(chosen))
+    if op in (Operation.COMPARE, Operation.VERIFY) and spec.threshold is None and len(chosen) >= 2 and spec.comparator:
+        first, second = chosen[0], chosen[1]  # "Does West have a larger share than East?"
+        verdict = holds(first.number, spec.comparator, second.number)
+        return Outcome(Operation.COMPARE, raw[id(first)], first.label, first.number, verdict=verdict,
+                       evidence=_evidence([first, second]))  # fmt: skip
     if op is Operation.COUNT and _plain_count(spec) and not chosen and _COUNTS_MARKS.search(spec.question):
         categories = list(dict.fromkeys(p.label for p in points))
         return Outcome(op, str(len(categories)), "count", float(len(categories)), evidence=_evidence(points),
@@ -715,7 +722,27 @@ def _on_values(points: list[Point], spec: QuerySpec, by_value: bool) -> Outcome 
 
 
 def lookup(document: Document, spec: QuerySpec, aliases: Sequence[str] = ()) -> Outcome | None:
-    """The best-ranked candidate, when it clears the threshold."""
+    """The best-ranked candidate, when it clears the threshold. A money question that names no field ("这张票
+    多少钱？", "How much was I trying to pay?") asks for the page's amount: its total, when nothing else fits."""
+    found = _lookup(document, spec, aliases)
+    if found is None and spec.expected == "money" and not spec.fields and not spec.rows and not spec.quoted:
+        total = lexicon().fields["total"]
+        found = _lookup(document, replace(spec, fields=("total",), target=total.display(spec.language)), aliases)
+        found = found or _the_one_amount(document, spec)
+    return found
+
+
+def _the_one_amount(document: Document, spec: QuerySpec) -> Outcome | None:
+    """The page's only amount, whatever label it has ("这张票多少钱？" on a ticket printing 二等座 ¥299.5元)."""
+    amounts = [f for f in document.facts if f.value.kind == "money" and f.value.number is not None]
+    if not amounts or len({f.value.number for f in amounts}) != 1:
+        return None
+    fact = max(amounts, key=lambda f: bool(f.label))
+    return Outcome(spec.operation, fact.value.raw, "", fact.value.number, evidence=[(fact.value.raw, fact.value_box)],
+                   confidence=0.7)  # fmt: skip
+
+
+def _lookup(document: Document, spec: QuerySpec, aliases: Sequence[str] = ()) -> Outcome | None:
     ranked = rank(document, spec, aliases)
     if not ranked:
         return None
@@ -723,8 +750,9 @@ def lookup(document: Document, spec: QuerySpec, aliases: Sequence[str] = ()) -> 
     best = _printed_last(asked or ranked, spec) or (asked or ranked)[0]
     if best.score < THRESHOLD:
         return None
-    runner = max((c.score for c in ranked if c is not best), default=0.0)
-    confidence = best.score * (1.0 if best.score - runner > 0.05 else 0.85)
+    runner = max((c.score for c in ranked if c is not best and c.value.raw != best.value.raw), default=0.0)
+    exact = bool(spec.fields) and spec.fields[0] in lexicon().owners(best.label)  # printed as the field's own name
+    confidence = best.score * (1.0 if exact or best.score - runner > 0.05 else 0.85)
     return Outcome(spec.operation, best.value.raw, _label_in(spec, best.label), best.value.number,
                    evidence=_candidate_evidence(best), confidence=confidence)  # fmt: skip
 
@@ -908,9 +936,9 @@ def _by_outcome(document: Document, spec: QuerySpec, wanted: str) -> Outcome | N
     line = document.lines[index]
     folded = line.text.casefold()
     states = lexicon().states
-    if any(_says(folded, w.casefold()) for state, ws in states.items() if state != spec.state
+    if outcome != "pending" and any(_says(folded, w.casefold()) for state, ws in states.items() if state != spec.state
            for words in ws.values() for w in words):  # fmt: skip
-        return None  # it states another stage ("Shipped" when asked "delivered?"): not this path's to judge
+        return None  # it states another stage ("Shipped" when asked "delivered?"); a pending one is "not yet"
     return Outcome(Operation.VERIFY, line.text, "", verdict=outcome == wanted, negated=not spec.polarity,
                    evidence=[(line.text, line.box)], confidence=0.8)  # fmt: skip
 

@@ -19,6 +19,7 @@ from visdesk.engines.embedded.question_selectors import content_words as _conten
 from visdesk.engines.embedded.question_selectors import selectors as _selectors
 from visdesk.engines.embedded.question_selectors import zh_tagger as _zh_tagger
 from visdesk.perception.document import ValueKind
+from visdesk.perception.values import find_values
 
 _AB_NOT_AB = re.compile(r"(.)[不没]\1")
 _EXPLICIT_YESNO = ("是/否", "是或否", "yes or no", "yes/no")
@@ -118,8 +119,10 @@ def parse(question: str, language: Literal["zh", "en"]) -> QuerySpec:
     state, claim = _state(hay, lang) if op is Operation.VERIFY else ("", "")
     claim = _qualified(claim, core, rows, lang)
     polarity = not _negated(hay, claim, c) if op in (Operation.VERIFY, Operation.COMPARE) else True
+    if op is Operation.COMPARE and limit is not None and limit.value is None and any(m in hay for m in c.causes):
+        op = Operation.VERIFY  # "是不是因为超过限额？": whether the page states that cause, not a comparison
     subject = _subject(core, lang)
-    if not field_names and subject:
+    if not field_names and subject and not quote:
         field_names = _subject_fields(subject)  # "在哪个店买的？": the shop is the store field
     if op is Operation.DESCRIBE and subject and (field_names or subject in _LOOKUP_SUBJECTS):
         op = Operation.LOOKUP  # "这是哪家店的小票？", "这是哪天买的？": which shop, which day — not "what is this"
@@ -171,6 +174,8 @@ def parse(question: str, language: Literal["zh", "en"]) -> QuerySpec:
 def _subject_fields(subject: str) -> tuple[str, ...]:
     """The fields a which-question's subject names: as an alias, or as the first word of one (店 → 店名)."""
     book = lexicon()
+    if key(subject) in _generic():
+        return ()  # "What value is given for …": a kind of value, not a field
     owned = book.owners(subject)
     if owned:
         return owned
@@ -219,7 +224,9 @@ def _politeness(language: Language) -> re.Pattern[str]:
     words = "|".join(re.escape(p) for p in c.politeness)
     if language == "en":
         return re.compile(rf"(?i)(?<![\w'])(?:{words})(?![\w'])\s*,?")
-    return re.compile(words)
+    # a one-character frame ("请") only where a clause starts: 申请, 邀请 keep theirs
+    return re.compile("|".join(re.escape(p) if len(p) > 1 else rf"(?<![\u4e00-\u9fff]){re.escape(p)}"
+                               for p in c.politeness))  # fmt: skip
 
 
 def _strip_politeness(text: str, c: Cues) -> tuple[str, bool]:
@@ -330,6 +337,12 @@ def _fields(core: str, lang: str) -> list[tuple[int, str, tuple[str, ...]]]:
     return sorted(out, key=lambda h: -len(h[1]))
 
 
+def named_fields(text: str) -> list[str]:
+    """Canonical fields an arbitrary text names ("order_no" for "Order ID"), longest alias first."""
+    lang = "zh" if qt.CJK.search(text) else "en"
+    return list(dict.fromkeys(name for _, _, names in _fields(text, lang) for name in names))
+
+
 def _state(hay: str, lang: str) -> tuple[str, str]:
     """The state a yes/no question asserts, longest wording first: ("approved", "批了")."""
     best = ("", "")
@@ -384,6 +397,8 @@ def _expected(
         return None
     if op in (Operation.ARGMAX, Operation.ARGMIN):
         return None  # the answer is the label of the row that wins (its `subject`), not a value
+    if op is Operation.COMPARE and any(v.kind == "money" for _, _, v in find_values(hay.upper())):
+        return "money"  # "Is the refund more than RM100?": an amount is compared (currency codes read upper-case)
     for kind, phrases in c.expected_strong.items():
         if qt.first(hay, phrases, c.language):
             return cast(ValueKind, kind)

@@ -21,7 +21,7 @@ from visdesk.engines.embedded.lexicon import Cues, OperationRule, cues, lexicon
 _ARTICLES = frozenset({"a", "an", "the", "some", "any", "each", "my", "his", "her", "their", "our", "your", "this"})
 _CAPITAL_RUN = re.compile(r"(?<![\w'])([A-Z][\w'&.-]*(?:\s+(?:of|the|de|[A-Z][\w'&.-]*))*)")
 _HOW_MUCH_ROW = re.compile(
-    r"^\s*(?i:how much (?:is|are|does|do|was|were) (?:an? |the )?)(?P<row>[A-Z][\w'&.-]*(?:\s+[\w'&.-]+){0,4}?)"
+    r"^\s*(?i:how much (?:is|are|does|do|was|were) (?:an? |the )?)(?P<row>(?!I\b)[A-Z][\w'&.-]*(?:\s+[\w'&.-]+){0,4}?)"
     r"(?i:\s+cost)?\s*[?？]?\s*$"
 )
 """'How much is Power bank?': the thing priced is a row, even when its words name fields (power, bank)."""

@@ -12,8 +12,9 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
+import snowballstemmer  # type: ignore[import-untyped]
 from rapidfuzz import fuzz
 
 from visdesk.domain import Box, OcrLine
@@ -23,6 +24,7 @@ from visdesk.perception import headings
 from visdesk.perception.candidates import looks_like_label
 from visdesk.perception.document import Cell, Chart, ChartMark, Document, Fact, Pairing, TableGrid, Value, ValueKind
 from visdesk.perception.hanzi import simplified
+from visdesk.perception.values import parse_value
 
 THRESHOLD = 0.55
 """Below this confidence the composer does not state a value (it falls back or says what is missing)."""
@@ -48,6 +50,7 @@ _COMPATIBLE: dict[ValueKind, tuple[ValueKind, ...]] = {
     "text": ("name",),
 }
 
+_STEMMER = snowballstemmer.stemmer("english")
 _WORD = re.compile(r"[a-z0-9]+|[\u4e00-\u9fff]")
 _STOP = frozenset(
     [
@@ -129,10 +132,15 @@ def norm(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 
 
+@lru_cache(maxsize=65536)
 def words(text: str) -> tuple[str, ...]:
-    """Content words (English) and characters (Chinese), without question words."""
+    """Content words (English, by stem: refunded → refund) and characters (Chinese), without question words."""
     found = _WORD.findall(simplified(unicodedata.normalize("NFKC", text).casefold()))
-    return tuple(w.removesuffix("s") if len(w) > 3 else w for w in found if w not in _STOP)
+    return tuple(_stem(w) if w.isascii() and w.isalpha() and len(w) > 3 else w for w in found if w not in _STOP)
+
+
+def _stem(word: str) -> str:
+    return str(_STEMMER.stemWord(word))
 
 
 def _abbreviation(short: str, long_: str) -> bool:
@@ -148,12 +156,21 @@ def _abbreviation(short: str, long_: str) -> bool:
     return False
 
 
+_QUALIFIED = re.compile(r"\s*[（(][^（）()]{1,12}[）)]\s*")
+QUALIFIED_ALIAS = 0.9
+"""An alias matched without its bracketed qualifier ("金额（不含税）" meeting a printed 金额 column) counts a
+little less than one matched whole."""
+
+
 def similarity(target: str, label: str, aliases: Iterable[str] = ()) -> float:
     """0..1 likeness of the question's phrase and a printed label: exact, containment, shared words,
     abbreviations, character overlap; the best over the target and its lexicon aliases."""
     best = 0.0
     for phrase in (target, *aliases):
         best = max(best, _similar(phrase, label))
+        bare = _QUALIFIED.sub("", phrase)
+        if bare != phrase and bare:
+            best = max(best, QUALIFIED_ALIAS * _similar(bare, label))
     return best
 
 
@@ -214,10 +231,81 @@ def rank(document: Document, spec: QuerySpec, aliases: Iterable[str] = ()) -> li
         found.extend(_from_table(t, table, spec, phrase, extra))
     for chart in document.charts:
         found.extend(_from_chart(chart, spec, phrase, extra))
+    found.extend(_beside_printed_label(document, phrase, spec))
     if not spec.quoted:
         found.extend(_entities(document, spec))
     found.sort(key=lambda c: c.score, reverse=True)
     return found
+
+
+LABEL_LINE_SCORE = 0.8
+"""A value read beside (or under) a line that is exactly the asked label, when no pairing proposed it."""
+
+
+def _beside_printed_label(document: Document, phrase: str, spec: QuerySpec) -> list[Candidate]:
+    """A line printing exactly the label asked for ("移动电话", "Date Received") whose value the pairings
+    missed (a form's cells): the nearest line to its right on the same row, else the line just below it."""
+    asked = norm(phrase)
+    if len(asked) < 2:
+        return []
+    out = []
+    for line in document.lines:
+        if norm(line.text.rstrip(":：")) != asked:
+            inside = _after_label_inside(line.text, phrase)
+            if inside:  # "… 身高 185cm …": the label printed inside a longer line, its value right after it
+                value = parse_value(inside, document.date_order)
+                score = INSIDE_LINE_SCORE * value_fit(value, spec.expected) * (0.5 + 0.5 * line.score)
+                out.append(Candidate(phrase, value, (line.box,), "fact", score, line.text))
+            continue
+        beside = _right_of(document.lines, line)
+        if beside is not None and _is_a_label(beside.text, document):
+            beside = None  # the next column's label ("座位号 登机时间" over "23F 08:45"): the value is below
+        neighbour = beside or _below(document.lines, line)
+        if neighbour is None or norm(neighbour.text) == asked or _is_a_label(neighbour.text, document):
+            continue
+        value = parse_value(neighbour.text, document.date_order)
+        score = LABEL_LINE_SCORE * value_fit(value, spec.expected) * (0.5 + 0.5 * neighbour.score)
+        out.append(Candidate(line.text, value, (line.box, neighbour.box), "fact", score,
+                             f"{line.text} {neighbour.text}"))  # fmt: skip
+    return out
+
+
+INSIDE_LINE_SCORE = 0.7
+"""A value read right after the asked label inside a longer line (a form's cells read as one line)."""
+
+
+def _after_label_inside(text: str, label: str) -> str:
+    """The token printed right after `label` inside `text` ("天津一小 身高 185cm" → "185cm"), or ''."""
+    chars = [re.escape(ch) for ch in label if not ch.isspace()]
+    if len(chars) < 2:
+        return ""
+    match = re.search(r"\s*".join(chars) + r"[\s:：]*", text, flags=re.IGNORECASE)
+    if match is None or (match.start() == 0 and match.end() >= len(text)):
+        return ""
+    rest = text[match.end() :].strip()
+    return rest.split()[0].strip(",，;；") if rest and match.end() > match.start() else ""
+
+
+def _is_a_label(text: str, document: Document) -> bool:
+    """Words that label something else on the page (a field name, or a line the page pairs with a value)."""
+    if parse_value(text, document.date_order).kind not in ("text", "name"):
+        return False
+    return bool(lexicon().owners(text)) or any(norm(f.label) == norm(text) for f in document.facts if f.label)
+
+
+def _right_of(lines: Iterable[OcrLine], label: OcrLine) -> OcrLine | None:
+    height = label.box[3] - label.box[1]
+    centre = (label.box[1] + label.box[3]) / 2
+    same_row = [ln for ln in lines if ln is not label and abs((ln.box[1] + ln.box[3]) / 2 - centre) < 0.5 * height
+                and ln.box[0] >= label.box[2] - 0.2 * height and ln.box[0] - label.box[2] < 12 * height]  # fmt: skip
+    return min(same_row, key=lambda ln: ln.box[0], default=None)
+
+
+def _below(lines: Iterable[OcrLine], label: OcrLine) -> OcrLine | None:
+    height = label.box[3] - label.box[1]
+    under = [ln for ln in lines if ln is not label and 0 <= ln.box[1] - label.box[3] < 1.5 * height
+             and ln.box[0] < label.box[2] and ln.box[2] > label.box[0]]  # fmt: skip
+    return min(under, key=lambda ln: ln.box[1], default=None)
 
 
 ENTITY_SCORE = 0.66
@@ -271,7 +359,8 @@ def _entities(document: Document, spec: QuerySpec) -> list[Candidate]:
         kinds = (*kinds, *(k for k in ("money", "number") if k not in kinds))  # "Is it over RM50?": the one amount
     label = _named(entries[0], spec) if entries else ""
     for kind in kinds if not out else ():
-        alone = [f for f in document.facts if not f.label and f.value.kind == kind]
+        alone = list({_identity(f.value): f for f in reversed(document.facts)
+                      if not f.label and f.value.kind == kind}.values())  # one per value, the first printed kept
         if not alone:  # the page's one value of the type, printed only beside a label ("DATE", "Amount")
             alone = [f for f in document.facts if f.value.kind == kind and (unnamed or not _names_a_field(f.label))]
             alone = alone[:1]
@@ -285,7 +374,32 @@ def _entities(document: Document, spec: QuerySpec) -> list[Candidate]:
             out.append(Candidate(label, fact.value, (fact.value_box,), "fact",
                                  ENTITY_SCORE * (0.5 + 0.5 * ocr), fact.value.raw))  # fmt: skip
             break
+    if not out and not entries and expected == "date":
+        out.extend(_first_date(document))
     return out
+
+
+FIRST_DATE = 0.9
+"""The first printed date's share of ENTITY_SCORE: "On what date was this purchase made?" names no field,
+and a receipt or a form prints its own date before any other (a due or expiry date is labelled)."""
+
+
+def _first_date(document: Document) -> list[Candidate]:
+    dated = [f for f in document.facts if f.value.kind == "date" and f.value.date is not None]
+    if not dated:
+        return []
+    book = lexicon()
+    own = [f for f in dated if not any(book.kind(o) == "date" and o not in _PAGE_DATES for o in book.owners(f.label))]
+    if not own:
+        return []  # every date is a "Due date" or an "Expiry": none is the page's own date
+    first = min(own, key=lambda f: (f.line if f.line >= 0 else 10**6, f.value_box[1], f.value_box[0]))
+    ocr = document.lines[first.line].score if 0 <= first.line < len(document.lines) else 1.0
+    return [Candidate("", first.value, (first.value_box,), "fact",
+                      FIRST_DATE * ENTITY_SCORE * (0.5 + 0.5 * ocr), first.value.raw)]  # fmt: skip
+
+
+_PAGE_DATES = frozenset({"date", "order_date", "invoice_date"})
+"""Date fields that are the page's own date (a receipt's, an order's, an invoice's), not a deadline."""
 
 
 def _names_a_field(label: str) -> bool:

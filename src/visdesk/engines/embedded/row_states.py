@@ -19,12 +19,14 @@ _RANGE = re.compile(r"^\s*[<>≤≥]?\s*(-?\d+(?:\.\d+)?)\s*[-–~～—至]\s*(
 _BOUND = re.compile(r"^\s*([<>≤≥])\s*(-?\d+(?:\.\d+)?)\s*$")  # "<5.2", "≥ 90"
 _HIGH_FLAGS = re.compile(r"^(?:↑|(?:↑\s*)?(?:h|hi|high|偏高|过高|高|升高|above))$", re.IGNORECASE)
 _LOW_FLAGS = re.compile(r"^(?:↓|(?:↓\s*)?(?:l|lo|low|偏低|过低|低|降低|below))$", re.IGNORECASE)
+_ABNORMAL_FLAGS = re.compile(r"^(?:异常|不正常|阳性|abnormal|out of range|\*)$", re.IGNORECASE)
 _TRAILING_FLAG = re.compile(r"^(.*?\d)\s*(H|L|↑|↓)$")  # "9.50 H": a flag read into the value's cell
 
 
 def row_state(row: Sequence[Cell], label_column: int = 0) -> str | None:
     """'high' / 'low' from the row's value against its printed range (the range first: in a tilted photo
-    a flag column can slip to the neighbouring row), else from a flag cell; None when fine or unknown."""
+    a flag column can slip to the neighbouring row), else from a flag cell ('abnormal' when it gives no
+    direction: 异常, *); None when fine or unknown."""
     cells = [c for c in row if c.column != label_column]
     value = next((c.value.number for c in cells if c.value.number is not None and _plain(c.text)), None)
     for cell in cells:
@@ -39,6 +41,8 @@ def row_state(row: Sequence[Cell], label_column: int = 0) -> str | None:
             return "high"
         if _LOW_FLAGS.match(flag):
             return "low"
+        if _ABNORMAL_FLAGS.match(flag):
+            return "abnormal"  # flagged without a direction
     return None
 
 

@@ -8,6 +8,7 @@ question to the next stage (or to the honest "not found"), never state a value i
 from __future__ import annotations
 
 from visdesk.engines.embedded.fact_operations import on_facts, prints_total
+from visdesk.engines.embedded.lexicon import cues
 from visdesk.engines.embedded.operations import (
     Outcome,
     holds,
@@ -18,6 +19,7 @@ from visdesk.engines.embedded.operations import (
     pick_choice,
     verify_state,
 )
+from visdesk.engines.embedded.presence import row_yesno, verify_presence, verify_value
 from visdesk.engines.embedded.query import Operation, QuerySpec
 from visdesk.engines.embedded.reply import Reply
 from visdesk.engines.embedded.resolve import THRESHOLD
@@ -36,10 +38,10 @@ TABLE_OPERATIONS = frozenset(
 
 def solve(document: Document, spec: QuerySpec) -> Reply | None:
     """The reply the generic operations give, when one is confident enough to state."""
-    if spec.operation is Operation.VERIFY and spec.state:
-        stated = verify_state(document, spec)
-        if stated is not None:
-            return say_outcome(stated, spec.language)
+    if spec.operation is Operation.VERIFY:
+        verified = _verify(document, spec)
+        if verified is not None:
+            return say_outcome(verified, spec.language)
     if spec.choices:
         picked = pick_choice(document, spec)
         if picked is not None:
@@ -62,6 +64,24 @@ def solve(document: Document, spec: QuerySpec) -> Reply | None:
     if outcome is None or outcome.confidence < THRESHOLD:
         return None
     return say_outcome(outcome, spec.language)
+
+
+def _verify(document: Document, spec: QuerySpec) -> Outcome | None:
+    """A yes/no, most specific reading first: a named table row (in stock? normal?), the printed status
+    (approved? shipped?), a field's value as claimed ("Is my seat 14A?"), then whether it is shown at all.
+    A state the page does not print is no "No": nothing is said (the composer says what is missing)."""
+    return (
+        row_yesno(document, spec)
+        or (verify_state(document, spec) if spec.state else None)
+        or verify_value(document, spec)
+        or (verify_presence(document, spec) if not spec.choices and (not spec.state or _asks_cause(spec)) else None)
+    )
+
+
+def _asks_cause(spec: QuerySpec) -> bool:
+    """"Did it fail because of an expired card?": whether the page states that cause (a state word inside
+    a cause is no status to look up)."""
+    return any(marker in spec.question.casefold() for marker in cues(spec.language).causes)
 
 
 def _tables(document: Document, spec: QuerySpec) -> Outcome | None:

@@ -45,7 +45,11 @@ def say_outcome(outcome: Outcome, lang: str, *, choice: bool = False) -> Reply:
     """The reply for an outcome: a yes/no first, a choice alone, a value with what it is of."""
     label = _label(outcome, lang)
     value = outcome.value
-    if outcome.verdict is not None and outcome.operation is Operation.VERIFY:
+    if outcome.verdict is not None and outcome.phrase:  # presence: what the page shows, or a named row
+        key = outcome.phrase + ("" if outcome.phrase != "row" else "_yes" if outcome.verdict else "_no")
+        text = phrase(key, lang, quote=value)
+        bare = ("是" if outcome.verdict else "否") if lang == "zh" else ("yes" if outcome.verdict else "no")
+    elif outcome.verdict is not None and outcome.operation is Operation.VERIFY:
         key = "yes_says" if outcome.verdict else "no_says"  # the printed status, quoted, never obeyed
         agrees = not outcome.verdict
         if lang == "zh" and outcome.negated:  # 是/否 answer the negated question itself: 没有通过吗？ → 对，没有

@@ -21,7 +21,8 @@ from visdesk.engines.embedded.reply import Reply
 Predicate = Callable[[QuerySpec, EngineRequest], bool]
 Explain = Callable[[QuerySpec, EngineRequest], Reply | None]
 
-BUILTIN: tuple[str, ...] = ("compat", "recommend", "troubleshoot", "table_reasoning")  # module names under this package
+BUILTIN: tuple[str, ...] = ("compat", "recommend", "troubleshoot", "table_reasoning", "describe")
+"""Module names under this package, imported once."""
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import re
 
 from visdesk.domain import EngineRequest, Evidence, OcrLine, Passage, Perception
 from visdesk.engines.embedded.explainers import register
-from visdesk.engines.embedded.labels import normalise
+from visdesk.engines.embedded.lexicon import key as normalise
 from visdesk.engines.embedded.query import Operation, QuerySpec
 from visdesk.engines.embedded.reply import Reply, ev, say
 from visdesk.engines.embedded.wording import phrase
