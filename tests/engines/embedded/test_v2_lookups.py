@@ -205,3 +205,44 @@ def donut() -> Document:
 @pytest.mark.parametrize("question", ["How many slices does the donut have?", "图里一共有几类？", "分成了几个部分？"])
 def test_a_chart_s_categories_are_counted(question: str) -> None:
     assert "4" in answer(donut(), question)
+
+
+# ---------------------------------------------------------------- yes/no by what the page shows
+
+
+def spec_sheet() -> Document:
+    """A power-bank spec sheet (invented here): marks, a capacity, a stock table."""
+    lines = ("PowerCore 20K", "Capacity 20000mAh", "USB-C PD 30W", "CE", "FCC", "Stock: 14")
+    stock = table(("Model", "Stock"), [("PowerCore 20K", "14"), ("PowerCore 10K", "0")])
+    return document(lines=lines, tables=(stock,), facts=(fact("Capacity", "20000mAh"),))
+
+
+@pytest.mark.parametrize(
+    ("question", "first"),
+    [
+        ("Does it have a CE mark?", "Yes"),
+        ("Is there an RoHS logo?", "No"),
+        ("Does the label mention CCC?", "No"),  # "FCC" holds "CC" but is no CCC mark
+        ("有CE标志吗？只回答是或否", "是"),
+    ],
+)
+def test_presence_of_a_mark(question: str, first: str) -> None:
+    assert answer(spec_sheet(), question).startswith(first)
+
+
+def test_a_named_row_decides_a_stock_yes_no() -> None:
+    assert answer(spec_sheet(), "Is PowerCore 20K in stock?").startswith("Yes")
+    assert answer(spec_sheet(), "Is PowerCore 10K in stock?").startswith("No")
+
+
+def test_a_claimed_value_is_checked_against_the_field() -> None:
+    doc = document(facts=(fact("Gate", "B22"),), lines=("Gate B22",))
+    assert answer(doc, "Is my gate B22?").startswith("Yes")
+    assert answer(doc, "Is my gate C7?").startswith("No")
+
+
+def test_a_cause_is_yes_when_the_page_states_it() -> None:
+    lines = ("支付失败", "本次支付已超出单笔限额", "错误码 E1024")
+    doc = document(lines=lines)
+    assert answer(doc, "是不是因为超过限额？只回答是或否").startswith("是")
+    assert answer(doc, "Did it fail because of an expired card?").startswith("No")
