@@ -1,7 +1,7 @@
 """Composition: question → Reply, with clear fallbacks and constrained outputs applied last.
 
-Order: registered explainers (crashes, errors and statuses to troubleshoot, product compatibility,
-descriptions), chart-structure questions (axes, legend colours, read from pixels), then the generic
+Order: registered explainers (crashes, errors and statuses to troubleshoot, chart structure — axes and
+legend colours read from pixels —, product compatibility, descriptions), then the generic
 parse → resolve → operate path for every other question. Nothing here branches on a document kind,
 and nothing may invent: when no stage is confident the reply says honestly what was looked for and
 what would help.
@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from visdesk.domain import EngineRequest, Perception
 from visdesk.engines.embedded import constrained
-from visdesk.engines.embedded.chart_axes import answer_axes, asks_about_structure
 from visdesk.engines.embedded.document_view import document_of
 from visdesk.engines.embedded.explainers import explain_first
-from visdesk.engines.embedded.query import Operation, QuerySpec, parse_question
+from visdesk.engines.embedded.query import QuerySpec, parse_question
 from visdesk.engines.embedded.reply import Reply, cannot_find, say
 from visdesk.engines.embedded.solve import solve
 from visdesk.engines.embedded.wording import tighten
@@ -26,7 +25,7 @@ def compose(request: EngineRequest) -> Reply:
     lang = query.language
     seen = request.grounding.seen
     spec = parse_question(query.question, lang)
-    reply = explain_first(spec, request) or _structure(request, spec) or _generic(spec, seen) or _missing(spec, seen)
+    reply = explain_first(spec, request) or _generic(spec, seen) or _missing(spec, seen)
     reply = tighten(reply, spec.expected, spec.quoted)
     options = query.options
     if options.response_format:
@@ -36,15 +35,6 @@ def compose(request: EngineRequest) -> Reply:
     elif options.choices:
         reply = constrained.choose(reply, options.choices, seen, query.question, lang)
     return reply
-
-
-def _structure(request: EngineRequest, spec: QuerySpec) -> Reply | None:
-    """Axis and legend questions ("What does dark blue stand for?"): read from the chart's pixels. A yes/no
-    naming a colour ("图中是否显示绿色食品标识？") asks whether something is shown, not what a colour means."""
-    seen, query = request.grounding.seen, request.query
-    if seen is None or not seen.lines or spec.operation is Operation.VERIFY or not asks_about_structure(query.question):
-        return None
-    return answer_axes(seen, query.image, query.question, query.language)
 
 
 def _generic(spec: QuerySpec, seen: Perception | None) -> Reply | None:

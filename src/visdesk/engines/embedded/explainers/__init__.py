@@ -21,7 +21,7 @@ from visdesk.engines.embedded.reply import Reply
 Predicate = Callable[[QuerySpec, EngineRequest], bool]
 Explain = Callable[[QuerySpec, EngineRequest], Reply | None]
 
-BUILTIN: tuple[str, ...] = ("compat", "recommend", "troubleshoot", "table_reasoning", "describe")
+BUILTIN: tuple[str, ...] = ("compat", "recommend", "troubleshoot", "table_reasoning", "chart_structure", "describe")
 """Module names under this package, imported once."""
 
 

@@ -13,7 +13,9 @@ import statistics
 
 import numpy as np
 
-from visdesk.domain import ImageInput, OcrLine, Perception
+from visdesk.domain import EngineRequest, ImageInput, OcrLine, Perception
+from visdesk.engines.embedded.explainers import register
+from visdesk.engines.embedded.query import Operation, QuerySpec
 from visdesk.engines.embedded.reply import Reply, ev
 from visdesk.perception.colour import colour_names, ocr_pixels
 from visdesk.perception.facts import parse_amount
@@ -238,3 +240,25 @@ def _swatch(line: OcrLine, ocr: tuple[np.ndarray, float, float] | None) -> tuple
             r, g, b = np.median(coloured, axis=0)
             return int(r), int(g), int(b)
     return None
+
+
+def _applies(spec: QuerySpec, request: EngineRequest) -> bool:
+    """An axis or legend question about an image with text; a yes/no naming a colour ("图中是否显示绿色食品
+    标识？") asks whether something is shown, not what a colour means."""
+    seen = request.grounding.seen
+    return (
+        seen is not None
+        and bool(seen.lines)
+        and spec.operation is not Operation.VERIFY
+        and asks_about_structure(spec.question)
+    )
+
+
+def _explain(spec: QuerySpec, request: EngineRequest) -> Reply | None:
+    seen = request.grounding.seen
+    if seen is None:
+        return None
+    return answer_axes(seen, request.query.image, spec.question, spec.language)
+
+
+register("chart_structure", _applies, _explain, priority=30)
