@@ -92,7 +92,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "code": re.compile(
             r"(?<![A-Za-z0-9])(?=[A-Za-z0-9-_/#]*\d)(?:[A-Za-z]{1,6}[-_#]?\d[A-Za-z0-9]*(?:[-_/][A-Za-z0-9]+)*"
             r"|\d+(?:[-_/]\d+)*[-_/]\d*[A-Za-z][A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*"
-            r"|\d+[A-Za-z]+[A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*|\d{5,}(?:[-_][A-Za-z0-9]+)*"
+            r"|\d+[A-Za-z]+[A-Za-z0-9]*(?:[-_][A-Za-z0-9]+)*|\d{5,}(?:[-_][A-Za-z0-9]+)*|\d{3,}(?:-\d{3,})+"
             r"|0x[0-9A-Fa-f]+|[vV]\d+(?:\.\d+)+)(?![A-Za-z0-9])"
         ),
     }
@@ -295,8 +295,8 @@ def _word_then_digits(match: re.Match[str]) -> Span:
 def _code_ok(raw: str) -> bool:
     """A code needs digits; an all-digit token counts only from five digits (shorter ones are numbers)."""
     letters = len(_LATIN.findall(raw))
-    if letters == 0:
-        return len(_DIGITS.findall(raw)) >= 5 and "." not in raw
+    if letters == 0:  # digit groups joined by hyphens ("5500-1182") need seven digits: "208-428" is a range
+        return len(_DIGITS.findall(raw)) >= (7 if "-" in raw else 5) and "." not in raw
     return len(raw) >= 2
 
 

@@ -43,7 +43,7 @@ _COMPATIBLE: dict[ValueKind, tuple[ValueKind, ...]] = {
     "number": ("money", "percent"),
     "percent": ("number",),
     "code": ("number", "phone"),
-    "phone": ("code",),
+    "phone": ("code", "number"),
     "date": ("time",),
     "time": ("date",),
     "name": ("text",),
@@ -208,6 +208,8 @@ def value_fit(value: Value, expected: ValueKind | None) -> float:
     """`type_fit` of a printed value: a bare run of digits ("3850", "09") is a number and a code alike."""
     if expected == "code" and value.kind == "number" and _DIGIT_STRING.fullmatch(value.raw.strip()):
         return 0.95
+    if expected == "code" and value.kind == "phone":
+        return 0.9  # "5500-1182": an account number printed like a phone number
     return type_fit(value.kind, expected)
 
 
@@ -226,7 +228,7 @@ def rank(document: Document, spec: QuerySpec, aliases: Iterable[str] = ()) -> li
     extra = tuple(aliases) or field_aliases(spec)
     found: list[Candidate] = []
     for fact in document.facts:
-        found.append(_from_fact(fact, phrase, extra, spec.expected))
+        found.append(_from_fact(fact, phrase, extra, spec.expected, spec.keywords))
     for t, table in enumerate(document.tables):
         found.extend(_from_table(t, table, spec, phrase, extra))
     for chart in document.charts:
@@ -249,13 +251,15 @@ def _beside_printed_label(document: Document, phrase: str, spec: QuerySpec) -> l
     if len(asked) < 2:
         return []
     out = []
+    names = [phrase, *(a for a in field_aliases(spec) if len(norm(a)) >= 3 and not norm(a).isascii())]
     for line in document.lines:
         if norm(line.text.rstrip(":：")) != asked:
-            inside = _after_label_inside(line.text, phrase)
+            inside = next(((n, v) for n in names if (v := _after_label_inside(line.text, n))), None)
             if inside:  # "… 身高 185cm …": the label printed inside a longer line, its value right after it
-                value = parse_value(inside, document.date_order)
+                label, raw = inside
+                value = parse_value(raw, document.date_order)
                 score = INSIDE_LINE_SCORE * value_fit(value, spec.expected) * (0.5 + 0.5 * line.score)
-                out.append(Candidate(phrase, value, (line.box,), "fact", score, line.text))
+                out.append(Candidate(label, value, (line.box,), "fact", score, line.text))
             continue
         beside = _right_of(document.lines, line)
         if beside is not None and _is_a_label(beside.text, document):
@@ -476,8 +480,17 @@ def field_aliases(spec: QuerySpec) -> tuple[str, ...]:
                                if key(a) not in book.generic))  # fmt: skip
 
 
-def _from_fact(fact: Fact, phrase: str, aliases: tuple[str, ...], expected: ValueKind | None) -> Candidate:
+KEYWORD_BONUS = 0.08
+"""Added to a label's similarity when it also holds another word of the question ("How many minutes did I
+use?": `Minutes used` before `Data used`)."""
+
+
+def _from_fact(
+    fact: Fact, phrase: str, aliases: tuple[str, ...], expected: ValueKind | None, keywords: tuple[str, ...] = ()
+) -> Candidate:
     label_score = similarity(phrase, fact.label, aliases) if fact.label else 0.3
+    if fact.label and any(mentioned(fact.label, word) >= 1.0 for word in keywords):
+        label_score = min(1.0, label_score + KEYWORD_BONUS)
     score = label_score * value_fit(fact.value, expected) * _LAYOUT_PRIOR[fact.pairing] * (0.5 + 0.5 * fact.score)
     boxes = (fact.value_box,) if fact.label_box is None else (fact.label_box, fact.value_box)
     quote = f"{fact.label}: {fact.value.raw}" if fact.label else fact.value.raw
