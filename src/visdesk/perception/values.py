@@ -175,7 +175,23 @@ def _abc_date(a: int, b: int, c: int, order: DateOrder) -> dt.date | None:
     return _date(c, a, b) if order == "mdy" else _date(c, b, a)
 
 
+_WEEKDAY_BEFORE = re.compile(
+    r"(?i)(?:\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?|周[一二三四五六日天]|星期[一二三四五六日天])"
+    r"[,，\s]*$"
+)
+
+
 def _dates(text: str, order: DateOrder) -> Iterator[Span]:
+    """Dates with the weekday printed before them ("Fri, 14 Mar 2025", "周五 3月14日") kept in one span."""
+    for start, end, value in _bare_dates(text, order):
+        weekday = _WEEKDAY_BEFORE.search(text[:start])
+        if weekday is not None:
+            start = weekday.start()
+            value = Value("date", text[start:end], date=value.date)
+        yield start, end, value
+
+
+def _bare_dates(text: str, order: DateOrder) -> Iterator[Span]:
     p = _patterns()
     for m in p["date_ymd"].finditer(text):
         date = _date(int(m.group("y")), int(m.group("m")), int(m.group("d")))
@@ -305,6 +321,8 @@ _NAME_ZH = re.compile(r"^[\u4e00-\u9fff][\u4e00-\u9fff*＊]{1,3}$")
 _MASKED_NAME = re.compile(r"^[\u4e00-\u9fff][*＊]{1,2}[\u4e00-\u9fff]?$")
 
 
+_PER_THING = re.compile(r"(?i)(?:per|each|a|every|每|/)\s?[^\W\d_]{1,12}")
+"""A number said per thing ("4.7 g per earbud", "¥30 每人"): still that number."""
 _QUALIFIER = re.compile(r"[（(][^()（）\d]{1,10}[)）]")
 """A short bracketed qualifier printed beside a value ("(小写)", "(incl. GST)"): decoration, not words of the value."""
 
@@ -330,6 +348,8 @@ def parse_value(text: str, order: DateOrder = "ymd", *, name_like: bool = False)
         if first.kind == "date" and len(spans) >= 2 and spans[1][2].kind == "time" and rest:
             return Value("date", stripped, date=first.date, time=spans[1][2].time)
         per_unit = first.kind == "money" and _PER_UNIT.fullmatch(leftover.strip()) is not None  # "$5/lb"
+        per_thing = first.kind in ("number", "money") and _PER_THING.fullmatch(leftover.strip()) is not None
+        per_unit = per_unit or per_thing
         if len(spans) == 1 and (covered >= 0.7 * len(stripped.replace(" ", "")) or bare or per_unit):
             _start, _end, value = spans[0]
             shown = _QUALIFIER.sub("", stripped).strip()  # "(小写)¥375.24" is said "¥375.24"

@@ -65,6 +65,7 @@ class Lexicon:
     generic: frozenset[str]  # alias keys that name a kind of value rather than a field
     _owners: dict[str, tuple[str, ...]] = field(default_factory=dict, repr=False)
     outcomes: dict[str, str] = field(default_factory=dict)  # state → the outcome it is ("approved" → "positive")
+    qualifiers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "remaining" → 剩余, left …
 
     def owners(self, alias: str) -> tuple[str, ...]:
         """The fields an alias names: one, several (declared ambiguous) or none."""
@@ -121,8 +122,9 @@ def lexicon() -> Lexicon:
     opposites |= {b: a for a, b in opposites.items()}
     generic = frozenset(key(a) for a in meta.get("generic", {}).get("aliases", ()))
     outcomes = {state: str(outcome) for state, outcome in meta.get("outcomes", {}).items()}
+    qualifiers = {name: tuple(words) for name, words in meta.get("qualifiers", {}).items()}
     return Lexicon(
-        fields, ambiguous, states, opposites, generic, {k: tuple(v) for k, v in owners.items()}, outcomes
+        fields, ambiguous, states, opposites, generic, {k: tuple(v) for k, v in owners.items()}, outcomes, qualifiers
     )
 
 

@@ -228,7 +228,7 @@ def rank(document: Document, spec: QuerySpec, aliases: Iterable[str] = ()) -> li
     extra = tuple(aliases) or field_aliases(spec)
     found: list[Candidate] = []
     for fact in document.facts:
-        found.append(_from_fact(fact, phrase, extra, spec.expected, spec.keywords))
+        found.append(_from_fact(fact, phrase, extra, spec.expected, spec.keywords, _qualifiers(spec.question)))
     for t, table in enumerate(document.tables):
         found.extend(_from_table(t, table, spec, phrase, extra))
     for chart in document.charts:
@@ -485,12 +485,39 @@ KEYWORD_BONUS = 0.08
 use?": `Minutes used` before `Data used`)."""
 
 
+QUALIFIER_WEIGHT = 0.15
+"""Added when a label holds the question's qualifier (剩余, remaining), taken when it holds another (已用)."""
+
+
+def _qualifiers(text: str) -> frozenset[str]:
+    """The qualifiers (remaining, used, total) a text names."""
+    folded = text.casefold()
+    return frozenset(name for name, words in lexicon().qualifiers.items() if any(_holds(folded, w) for w in words))
+
+
+def _holds(folded: str, word: str) -> bool:
+    return re.search(rf"\b{re.escape(word)}\b", folded) is not None if word.isascii() else word in folded
+
+
 def _from_fact(
-    fact: Fact, phrase: str, aliases: tuple[str, ...], expected: ValueKind | None, keywords: tuple[str, ...] = ()
+    fact: Fact,
+    phrase: str,
+    aliases: tuple[str, ...],
+    expected: ValueKind | None,
+    keywords: tuple[str, ...] = (),
+    qualifiers: frozenset[str] = frozenset(),
 ) -> Candidate:
     label_score = similarity(phrase, fact.label, aliases) if fact.label else 0.3
-    if fact.label and any(mentioned(fact.label, word) >= 1.0 for word in keywords):
+    if fact.label and any(len(norm(w)) >= 2 and mentioned(fact.label, w) >= 1.0 for w in keywords):
         label_score = min(1.0, label_score + KEYWORD_BONUS)
+    if fact.label and qualifiers:
+        printed = _qualifiers(fact.label)
+        if printed & qualifiers:
+            label_score = min(1.0, label_score + QUALIFIER_WEIGHT)
+        elif printed - qualifiers:
+            label_score = max(0.0, label_score - QUALIFIER_WEIGHT)
+        else:
+            label_score = max(0.0, label_score - QUALIFIER_WEIGHT / 3)  # "通话" when the question asks what is left
     score = label_score * value_fit(fact.value, expected) * _LAYOUT_PRIOR[fact.pairing] * (0.5 + 0.5 * fact.score)
     boxes = (fact.value_box,) if fact.label_box is None else (fact.label_box, fact.value_box)
     quote = f"{fact.label}: {fact.value.raw}" if fact.label else fact.value.raw
