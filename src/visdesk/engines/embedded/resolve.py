@@ -174,7 +174,13 @@ def similarity(target: str, label: str, aliases: Iterable[str] = ()) -> float:
     return best
 
 
+@lru_cache(maxsize=1 << 17)
 def _similar(a: str, b: str) -> float:
+    """(Cached: the same label meets the same aliases on every question about a page.)"""
+    return _likeness(a, b)
+
+
+def _likeness(a: str, b: str) -> float:
     na, nb = norm(a), norm(b)
     if not na or not nb:
         return 0.0
