@@ -18,7 +18,7 @@ from functools import lru_cache
 from visdesk.domain import Box, KeyValue, OcrLine
 from visdesk.perception.document import DateOrder, Fact, Pairing, TableGrid, Value
 from visdesk.perception.geometry import split_box, typical_height, v_overlap
-from visdesk.perception.values import find_values, parse_value
+from visdesk.perception.values import PER_THING, find_values, parse_value
 
 PAIRING_WEIGHT: dict[Pairing, float] = {
     "same_line": 0.95,
@@ -145,7 +145,8 @@ def from_lines(lines: tuple[OcrLine, ...], order: DateOrder) -> list[Fact]:
             prefix = text[:start]
             tail = text[end:].strip()
             unclosed = prefix.count("(") + prefix.count("（") > prefix.count(")") + prefix.count("）")
-            if looks_like_label(prefix) and not _WORDY.search(tail) and len(spans) == 1 and not unclosed:
+            per_thing = PER_THING.fullmatch(tail) is not None  # "Weight 4.7 g per earbud"
+            if looks_like_label(prefix) and (per_thing or not _WORDY.search(tail)) and len(spans) == 1 and not unclosed:
                 facts.append(
                     _fact(
                         line,

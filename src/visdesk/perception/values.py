@@ -321,7 +321,7 @@ _NAME_ZH = re.compile(r"^[\u4e00-\u9fff][\u4e00-\u9fff*＊]{1,3}$")
 _MASKED_NAME = re.compile(r"^[\u4e00-\u9fff][*＊]{1,2}[\u4e00-\u9fff]?$")
 
 
-_PER_THING = re.compile(r"(?i)(?:per|each|a|every|每|/)\s?[^\W\d_]{1,12}")
+PER_THING = re.compile(r"(?i)(?:per|each|a|every|每|/)\s?[^\W\d_]{1,12}")
 """A number said per thing ("4.7 g per earbud", "¥30 每人"): still that number."""
 _QUALIFIER = re.compile(r"[（(][^()（）\d]{1,10}[)）]")
 """A short bracketed qualifier printed beside a value ("(小写)", "(incl. GST)"): decoration, not words of the value."""
@@ -348,7 +348,7 @@ def parse_value(text: str, order: DateOrder = "ymd", *, name_like: bool = False)
         if first.kind == "date" and len(spans) >= 2 and spans[1][2].kind == "time" and rest:
             return Value("date", stripped, date=first.date, time=spans[1][2].time)
         per_unit = first.kind == "money" and _PER_UNIT.fullmatch(leftover.strip()) is not None  # "$5/lb"
-        per_thing = first.kind in ("number", "money") and _PER_THING.fullmatch(leftover.strip()) is not None
+        per_thing = first.kind in ("number", "money") and PER_THING.fullmatch(leftover.strip()) is not None
         per_unit = per_unit or per_thing
         if len(spans) == 1 and (covered >= 0.7 * len(stripped.replace(" ", "")) or bare or per_unit):
             _start, _end, value = spans[0]

@@ -83,6 +83,7 @@ def ask(page: str, question: str) -> str:
         ("transfer_zh", "收款卡尾号是多少？", "8823"),
         ("spec", "How long does the battery last?", "8 hours"),
         ("spec", "多少钱？", "$129.99"),
+        ("spec", "How much does it weigh?", "4.7 g"),
         ("delivery_fail", "When is the next attempt?", "4 Mar 2025"),
         ("delivery_fail", "Was it delivered?", "No"),
         ("delivery_fail", "What's the tracking number?", "1Z999AA10123456784"),
