@@ -155,10 +155,12 @@ def _settle(outcomes: list[tuple[Waiter, bool, Any]]) -> None:
             waiter.set_exception(value)
     for loop, items in by_loop.items():
         with contextlib.suppress(RuntimeError):  # a loop closed meanwhile: nobody is waiting any more
-            loop.call_soon_threadsafe(_resolve, items)
+            loop.call_soon_threadsafe(resolve, items)
 
 
-def _resolve(items: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
+def resolve(items: list[tuple[asyncio.Future[Any], bool, Any]]) -> None:
+    """Each (future, ok, result or exception) settled on the caller's loop; a future whose request was
+    cancelled is skipped (its write still committed)."""
     for future, ok, value in items:
         if future.done():  # the awaiting request was cancelled; its write still committed
             continue

@@ -43,7 +43,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Executable, StaticPool, create_engine, event
 
-from visdesk.history.group_commit import Work, run_works
+from visdesk.history.group_commit import Work, resolve, run_works
 
 log = logging.getLogger("visdesk.history")
 
@@ -173,7 +173,7 @@ class WalWriter:
                 await self._commit_batch(loop, batch)
             except Exception as exc:  # a bug, not a bad write: fail this batch's writes, keep draining
                 log.exception("history writer failed")
-                _resolve([(future, False, exc) for _, future in batch])
+                resolve([(future, False, exc) for _, future in batch])
 
     async def _commit_batch(self, loop: asyncio.AbstractEventLoop, batch: Pending) -> None:
         outcomes, rest = self._commit_on_loop(batch)
@@ -186,11 +186,11 @@ class WalWriter:
             except OSError as exc:  # committed, but not known to be on disk: not acknowledged
                 log.error("history WAL fsync failed", extra={"fields": {"error": repr(exc)}})
                 outcomes = [(future, False, exc) if ok else (future, ok, value) for future, ok, value in outcomes]
-                _resolve(outcomes)
+                resolve(outcomes)
                 self._fail_sync_waiters(committed, exc)
                 return
         self._mark_synced(committed)
-        _resolve(outcomes)
+        resolve(outcomes)
         self._maybe_checkpoint(loop)
 
     def _mark_synced(self, committed: int) -> None:
@@ -342,13 +342,3 @@ def _busy(exc: BaseException) -> bool:
     error = getattr(exc, "orig", exc)
     code = getattr(error, "sqlite_errorcode", None)
     return isinstance(code, int) and (code & 0xFF) in (_SQLITE_BUSY, _SQLITE_LOCKED)
-
-
-def _resolve(outcomes: list[Outcome]) -> None:
-    for future, ok, value in outcomes:
-        if future.done():  # the awaiting request was cancelled; its write still committed
-            continue
-        if ok:
-            future.set_result(value)
-        else:
-            future.set_exception(value)
