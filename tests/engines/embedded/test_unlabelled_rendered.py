@@ -3,18 +3,9 @@ passes, zh↔en labels, polite questions; each mechanism also on a second kind o
 
 from __future__ import annotations
 
-import asyncio
-from functools import cache
-
 import pytest
 
-from tests.support.render import png_bytes, render_lines
-from tests.support.scenes import _perceiver
-from visdesk.domain import EngineRequest, GenerationOptions, Grounding, ImageInput, Perception, Query
-from visdesk.engines.embedded import EmbeddedEngine
-from visdesk.images import intake
-from visdesk.language import detect_language
-from visdesk.settings import ImageSettings, Settings
+from tests.engines.embedded.helpers import ask_lines
 
 PAGES: dict[str, tuple[str, ...]] = {
     "payment_error": ("支付失败", "错误码 E1024", "订单号 A20260301", "Order ID SO12345"),
@@ -25,23 +16,8 @@ PAGES: dict[str, tuple[str, ...]] = {
 }
 
 
-@cache
-def _seen(page: str) -> tuple[ImageInput, Perception]:
-    image = intake(png_bytes(render_lines(list(PAGES[page]))), ImageSettings())
-    return image, _perceiver().perceive(image)
-
-
 def ask(page: str, question: str) -> str:
-    image, seen = _seen(page)
-    query = Query(question=question, image=image, language=detect_language(question), options=GenerationOptions())
-    request = EngineRequest(query=query, grounding=Grounding(seen=seen, passages=()))
-
-    async def run() -> str:
-        engine = EmbeddedEngine(Settings(_env_file=None))  # type: ignore[call-arg]
-        await engine.start()
-        return "".join([d.text async for d in engine.stream(request) if d.text])
-
-    return asyncio.run(run())
+    return ask_lines(PAGES[page], question)
 
 
 @pytest.mark.parametrize(

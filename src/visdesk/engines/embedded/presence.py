@@ -19,7 +19,7 @@ from visdesk.engines.embedded.lexicon import concepts, cues, lexicon
 from visdesk.engines.embedded.operations import Outcome, lookup
 from visdesk.engines.embedded.query import Operation, QuerySpec
 from visdesk.engines.embedded.resolve import norm, similarity
-from visdesk.engines.embedded.row_states import row_state
+from visdesk.engines.embedded.row_states import row_box, row_state
 from visdesk.perception.document import Cell, Document, TableGrid
 from visdesk.perception.values import parse_value
 
@@ -187,10 +187,7 @@ def row_yesno(document: Document, spec: QuerySpec) -> Outcome | None:
             if verdict is None:
                 continue
             quote = " | ".join(c.text for c in row if c.text)
-            boxes = [c.box for c in row if c.text]
-            box = (min(b[0] for b in boxes), min(b[1] for b in boxes),
-                   max(b[2] for b in boxes), max(b[3] for b in boxes))  # fmt: skip
-            return Outcome(Operation.VERIFY, quote, "", verdict=verdict, evidence=[(quote, box)], phrase="row")
+            return Outcome(Operation.VERIFY, quote, "", verdict=verdict, evidence=[(quote, row_box(row))], phrase="row")
     return None
 
 

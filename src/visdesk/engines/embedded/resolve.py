@@ -232,14 +232,15 @@ def rank(document: Document, spec: QuerySpec, aliases: Iterable[str] = ()) -> li
     """Every fact, table cell and chart mark, scored against the spec, best first."""
     phrase = spec.quoted or spec.target
     extra = tuple(aliases) or field_aliases(spec)
+    asked_qualifiers = _qualifiers(spec.question)
     found: list[Candidate] = []
     for fact in document.facts:
-        found.append(_from_fact(fact, phrase, extra, spec.expected, spec.keywords, _qualifiers(spec.question)))
+        found.append(_from_fact(fact, phrase, extra, spec.expected, spec.keywords, asked_qualifiers))
     for t, table in enumerate(document.tables):
         found.extend(_from_table(t, table, spec, phrase, extra))
     for chart in document.charts:
         found.extend(_from_chart(chart, spec, phrase, extra))
-    found.extend(_beside_printed_label(document, phrase, spec))
+    found.extend(_beside_printed_label(document, phrase, spec, extra))
     if not spec.quoted:
         found.extend(_entities(document, spec))
     found.sort(key=lambda c: c.score, reverse=True)
@@ -250,14 +251,16 @@ LABEL_LINE_SCORE = 0.8
 """A value read beside (or under) a line that is exactly the asked label, when no pairing proposed it."""
 
 
-def _beside_printed_label(document: Document, phrase: str, spec: QuerySpec) -> list[Candidate]:
+def _beside_printed_label(
+    document: Document, phrase: str, spec: QuerySpec, aliases: tuple[str, ...]
+) -> list[Candidate]:
     """A line printing exactly the label asked for ("移动电话", "Date Received") whose value the pairings
     missed (a form's cells): the nearest line to its right on the same row, else the line just below it."""
     asked = norm(phrase)
     if len(asked) < 2:
         return []
     out = []
-    names = [phrase, *(a for a in field_aliases(spec) if len(norm(a)) >= 3 and not norm(a).isascii())]
+    names = [phrase, *(a for a in aliases if len(norm(a)) >= 3 and not norm(a).isascii())]
     for line in document.lines:
         if norm(line.text.rstrip(":：")) != asked:
             inside = next(((n, v) for n in names if (v := _after_label_inside(line.text, n))), None)

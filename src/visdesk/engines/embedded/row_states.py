@@ -76,7 +76,7 @@ def rows_in_state(document: Document, spec: QuerySpec) -> Outcome | None:
         names = [_label(table, row) for row in hits]
         if not all(names):
             continue
-        evidence = [(" ".join(c.text for c in row if c.text), _row_box(row)) for row in hits]
+        evidence = [(" ".join(c.text for c in row if c.text), row_box(row)) for row in hits]
         details = [", ".join(c.text for c in row if c.text and c.column != table.label_column) for row in hits]
         if spec.operation is Operation.COUNT:
             return Outcome(Operation.COUNT, str(len(hits)), "count", float(len(hits)), evidence=evidence)
@@ -94,6 +94,7 @@ def _label(table: TableGrid, row: Sequence[Cell]) -> str:
     return next((c.text.strip() for c in row if c.column == table.label_column), "")
 
 
-def _row_box(row: Sequence[Cell]) -> tuple[float, float, float, float]:
+def row_box(row: Sequence[Cell]) -> tuple[float, float, float, float]:
+    """The box around a row's printed cells."""
     boxes = [c.box for c in row if c.text]
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
