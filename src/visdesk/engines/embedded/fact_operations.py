@@ -141,9 +141,8 @@ def _resolved(document: Document, spec: QuerySpec, selector: str) -> Fact | None
 
 def named_line(document: Document, spec: QuerySpec) -> Outcome | None:
     """The value of the one labelled line the question names in the page's own words ('How much was
-    roaming?' → `Roaming $12.40`): the composer prefers it over a handler's answer from another line
-    (a receipt handler's amount due), because a label printed and asked verbatim is the strongest
-    evidence the page gives."""
+    roaming?' → `Roaming $12.40`). Not called by the engine since the per-kind handlers it overrode were
+    retired (the resolver's label-printed-as-asked rule does this now); kept with its tests for now."""
     if spec.operation is not Operation.LOOKUP or spec.quoted or _JOINED.search(spec.question):
         return None  # 'the electricity and water charges' names more than one line
     in_tables = {  # a row of a wider table, and any column header, is the table path's to read
