@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
-from blake3 import blake3
 from PIL import Image
 
 if TYPE_CHECKING:  # domain must not import perception at runtime
@@ -195,26 +193,21 @@ class Query:
 
 
 def _as_is(sent: bytes) -> bytes:
-    return sent
+    return bytes(sent)
 
 
 @dataclass(frozen=True)
 class Upload:
-    """An image as the client sent it (file bytes, or a base64 field), decoded only when needed.
+    """An image as the client sent it (file bytes, or a base64 field's text), decoded only when needed.
 
-    Why: a repeated upload (a cache hit, a retry) is recognised by a digest of what was sent, so a
-    1 MB base64 field is hashed and not decoded again; `decode` (which may raise the transport's
-    AppError, e.g. bad_base64) runs only for an upload not seen before. The digest is BLAKE3
-    (256-bit, cryptographic like SHA-256, so one upload cannot pass for another; 0.19 ms for 1 MB
-    here against SHA-256's 0.70 ms, the largest single cost of a cache hit).
+    Why: a repeated upload (a cache hit, a retry) is recognised by what was sent (the pipeline's
+    `exact_memo.ExactMemo`, which compares it in full, `decode` as its tag), so a 1 MB base64 field
+    is neither decoded nor hashed again; `decode` (which may raise the transport's AppError, e.g.
+    bad_base64) runs only for an upload not seen before.
     """
 
-    sent: bytes
-    decode: Callable[[bytes], bytes] = _as_is
-
-    @cached_property
-    def digest(self) -> bytes:
-        return blake3(self.sent).digest()
+    sent: bytes | str
+    decode: Callable[[Any], bytes] = _as_is
 
 
 @dataclass(frozen=True)

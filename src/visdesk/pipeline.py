@@ -11,7 +11,6 @@ import asyncio
 import logging
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable
 from dataclasses import asdict, replace
 from typing import Any, TypeVar
@@ -35,6 +34,7 @@ from visdesk.domain import (
     Upload,
 )
 from visdesk.errors import AppError, ErrorCode
+from visdesk.exact_memo import ExactMemo
 from visdesk.input_contract import checked_ask
 from visdesk.observability import LogDigest, log_request
 from visdesk.request_memo import CachedReply, RequestMemo, replay
@@ -47,7 +47,6 @@ CANNED_BUSY = {
     "zh": "正在为您查询，请稍候。当前咨询人数较多，我们会尽快回复您。",
     "en": "We're looking into it — lots of customers are asking right now. Please hold on a moment.",
 }
-_BYTES_MEMO = 4096  # upload digests remembered (32-byte keys: ~0.5 MB)
 
 
 def _session_image_id(history: tuple[Turn, ...]) -> str | None:
@@ -83,20 +82,15 @@ def _query(
 class Pipeline:
     def __init__(self, services: Services) -> None:
         self.services = services
-        # sha256 of uploaded bytes → content id: the same upload again (a cache hit, a retry) skips decoding.
-        self._content_ids: OrderedDict[bytes, str] = OrderedDict()
+        # Uploads seen before → their content id: the same upload again (a cache hit, a retry) skips decoding.
+        self._uploads: ExactMemo[str] = ExactMemo(max_entries=256, max_size=64 * 1024 * 1024)
         self._digest = LogDigest(services.settings.observability.log_digest_secret)  # keyed: see observability
         self._memo = RequestMemo(services, self._digest)  # pure functions of what was sent (a hit repeats them)
 
-    def _seen_bytes(self, digest: bytes) -> ImageInput | None:
-        """The decoded image for bytes uploaded before, while the image store still holds it."""
-        content_id = self._content_ids.get(digest)
+    def _seen_upload(self, upload: Upload) -> ImageInput | None:
+        """The decoded image for an upload sent before, while the image store still holds it."""
+        content_id = self._uploads.get(upload.sent, upload.decode)
         return self.services.images.get(content_id) if content_id else None
-
-    def _remember_bytes(self, digest: bytes, image: ImageInput) -> None:
-        self._content_ids[digest] = image.content_id
-        while len(self._content_ids) > _BYTES_MEMO:
-            self._content_ids.popitem(last=False)
 
     @property
     def engine_name(self) -> str:
@@ -204,16 +198,15 @@ class Pipeline:
         return await s.history.new_session_id(owner=owner), ()
 
     async def _image(self, upload: Upload | None, history: tuple[Turn, ...]) -> ImageInput | None:
-        """Decode a new image (an upload seen before is known by its digest, undecoded), or reuse the
+        """Decode a new image (an upload seen before is known as sent, undecoded), or reuse the
         session's latest image for a follow-up question."""
         s = self.services
         if upload is not None:
-            digest = upload.digest
-            image = self._seen_bytes(digest)
+            image = self._seen_upload(upload)
             if image is None:
                 data = upload.decode(upload.sent)
                 image = await asyncio.to_thread(image_intake.intake, data, s.settings.images)
-                self._remember_bytes(digest, image)
+                self._uploads.put(upload.sent, image.content_id, upload.decode)
             await s.safety.check_image(image)
             s.images.put(image)
             return image

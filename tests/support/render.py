@@ -62,3 +62,12 @@ def text_box(draw_xy: tuple[int, int], text: str, size: int) -> tuple[float, flo
     left, top, right, bottom = font(size).getbbox(text)
     x, y = draw_xy
     return (x + left, y + top, x + right, y + bottom)
+
+
+def bmp_with_block(colour: tuple[int, int, int]) -> bytes:
+    """A 200×200 BMP (uncompressed: a pixel change moves no other byte) with one block of `colour` in
+    rows that lie between the start, middle and end that `exact_memo.sampled_key` samples (BMP rows
+    run bottom-up: the block's bytes are ≈ 27–33 KB into the 120 KB file)."""
+    image = Image.new("RGB", (200, 200), "white")
+    image.paste(colour, (20, 145, 180, 155))
+    return png_bytes(image, "BMP")

@@ -64,14 +64,10 @@ def decode_image_field(value: str) -> bytes:
         ) from exc
 
 
-def _decode_sent_field(sent: bytes) -> bytes:
-    return decode_image_field(sent.decode("utf-8", "surrogatepass"))
-
-
 def image_field_upload(value: str) -> Upload:
-    """A base64 / data: URL field as an Upload: recognised by the digest of the text as sent, decoded
-    (and refused with bad_base64 …) only when this exact text was not seen before."""
-    return Upload(value.encode("utf-8", "surrogatepass"), decode=_decode_sent_field)
+    """A base64 / data: URL field as an Upload: recognised by its text as sent, decoded (and refused
+    with bad_base64 …) only when this exact text was not seen before."""
+    return Upload(value, decode=decode_image_field)
 
 
 async def until_disconnected(request: Request, awaitable: Any) -> Any:
