@@ -28,9 +28,9 @@ class RecommendationOut(BaseModel):
 
 
 class ChatRequest(BaseModel):
-    """POST /v1/chat body."""
+    """POST /v1/chat body (frozen: api/chat_fast_path shares one among requests that sent the same bytes)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     image: str | None = Field(
         None, description="The image as base64, or a data: URL (data:image/png;base64,...). Optional in a session."

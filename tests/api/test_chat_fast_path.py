@@ -9,6 +9,7 @@ bodies must agree, except the per-request ids and the latency.
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,10 +18,11 @@ import pytest
 
 from tests.api.dialog import payment_error_dialog
 from tests.conftest import make_settings
-from tests.support.render import png_bytes
+from tests.support.render import bmp_with_block, png_bytes
 from tests.support.server import serve
 from visdesk.api.chat_fast_path import ChatFastPath
 from visdesk.app import create_app
+from visdesk.exact_memo import sampled_key
 
 VARYING_FIELDS = ("session_id", "message_id", "latency_ms")
 VARYING_HEADERS = ("content-length", "date", "x-request-id")
@@ -82,3 +84,16 @@ def test_answers_and_refusals_match_the_routed_endpoint(servers: tuple[str, str]
         _same(fast.get("/v1/chat"), routed.get("/v1/chat"))  # 405 from the router
         metrics = fast.get("/metrics").text
     assert 'route="/v1/chat"' in metrics  # the request metrics keep the route's label
+
+
+def test_a_body_is_remembered_only_as_the_very_same_bytes(servers: tuple[str, str]) -> None:
+    """Two bodies of one length whose bytes differ only between the sampled parts (two images) are
+    two requests; the first again is a hit answered as before."""
+    black, red = (base64.b64encode(bmp_with_block(c)).decode() for c in ((0, 0, 0), (255, 0, 0)))
+    bodies = [json.dumps({"image": image, "question": "图片里有什么？"}).encode() for image in (black, red, black)]
+    assert len(bodies[0]) == len(bodies[1]) and sampled_key(bodies[0]) == sampled_key(bodies[1])
+    headers = {"Content-Type": "application/json"}
+    with httpx.Client(base_url=servers[0], timeout=120) as fast:
+        first, second, again = (fast.post("/v1/chat", content=body, headers=headers).json() for body in bodies)
+    assert first["cached"] is False and second["cached"] is False, "the red image was taken for the black"
+    assert again["cached"] is True and again["answer"] == first["answer"]
