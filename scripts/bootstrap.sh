@@ -24,9 +24,10 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# 1. OS packages: the CJK font (rendering test images, the demo), and for tests Chromium.
+# 1. OS packages: the CJK font (rendering test images, the demo), and for tests Chromium and wrk
+#    (the load client of bench/serving).
 apt_install fonts-wqy-microhei
-if [ "$profile" = test ]; then apt_install chromium; fi
+if [ "$profile" = test ]; then apt_install chromium wrk; fi
 
 # 2. Virtual environment and Python packages (re-run pip only when pyproject.toml changes).
 if [ ! -x "$VENV/bin/python" ]; then
