@@ -11,7 +11,7 @@ from tests.conftest import make_settings
 from tests.support.render import bmp_with_block
 from visdesk import Assistant
 from visdesk.api.common import decode_image_field
-from visdesk.exact_memo import ExactMemo, sampled_key
+from visdesk.exact_memo import ExactMemo, parts_key, sampled_key
 
 SIZE = 10_000
 
@@ -58,6 +58,58 @@ def test_the_memo_is_bounded_by_count_and_by_size() -> None:
     assert len(by_size) == 2 and by_size.get("4" * 1000) == "c4"
     by_size.put("x" * 3000, "too-big")  # larger than the whole budget: not kept, nothing evicted
     assert by_size.get("x" * 3000) is None and len(by_size) == 2
+
+
+def pieces(data: bytes, sizes: list[int]) -> list[bytes]:
+    """`data` cut after each of `sizes` bytes (the rest in one last piece)."""
+    out, start = [], 0
+    for size in sizes:
+        out.append(data[start : start + size])
+        start += size
+    return [*out, data[start:]]
+
+
+@pytest.mark.parametrize("size", [0, 5, 2047, 2048, 4096, 5000, 70_000])
+@pytest.mark.parametrize("cuts", [[], [1], [3, 2000, 1], [4096] * 3, [65536], [100] * 40])
+def test_a_value_in_pieces_has_the_key_and_the_match_of_the_whole(size: int, cuts: list[int]) -> None:
+    data = bytes(i * 7 % 251 for i in range(size))
+    parts = pieces(data, cuts)
+    assert b"".join(parts) == data
+    assert parts_key(parts) == sampled_key(data) and parts_key(parts, bytes) == sampled_key(data, bytes)
+    memo: ExactMemo[str] = ExactMemo(max_entries=8, max_size=1 << 20)
+    memo.put(data, "whole")
+    assert memo.get_parts(parts) == "whole"
+    assert memo.get_parts(parts, bytes) is None  # another tag
+    if size:
+        changed = bytearray(data)
+        changed[size // 3] ^= 1
+        assert memo.get_parts(pieces(bytes(changed), cuts)) is None
+        assert memo.get_parts(pieces(data + b"x", cuts)) is None
+        assert memo.get_parts(pieces(data[:-1], cuts)) is None
+
+
+def test_pieces_are_not_matched_against_text() -> None:
+    memo: ExactMemo[str] = ExactMemo(max_entries=8, max_size=1 << 20)
+    memo.put("QUJD", "text")
+    assert memo.get_parts([b"QU", b"JD"]) is None
+
+
+def test_an_equal_value_that_is_another_object_is_kept_in_its_place() -> None:
+    """The next request carrying the newer object (a body remembered since) then matches by identity."""
+    memo: ExactMemo[str] = ExactMemo(max_entries=8, max_size=1 << 20)
+    first, second = "A" * SIZE, "".join(["A", "A" * (SIZE - 1)])
+    memo.put(first, "content-1")
+    assert memo.get(second) == "content-1"
+    assert memo._entries[sampled_key(second)].sent is second
+
+
+def test_a_value_read_again_is_kept_longest() -> None:
+    memo: ExactMemo[str] = ExactMemo(max_entries=2, max_size=1 << 20)
+    memo.put("a" * 10, "a")
+    memo.put("b" * 10, "b")
+    assert memo.get("a" * 10) == "a"
+    memo.put("c" * 10, "c")  # the least recently used, "b", goes
+    assert memo.get("b" * 10) is None and memo.get("a" * 10) == "a" and memo.get("c" * 10) == "c"
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,9 @@ Starlette does), the log line and the history write are the routed call's.
 
 A body seen before (a retry, the same question about the same upload again) is not parsed again: the
 ChatRequest it validated to is remembered under the body's exact bytes (`exact_memo.ExactMemo`,
-compared in full; ChatRequest is frozen, so a remembered one cannot change). Parsing a 1 MB body
-costs ≈ 0.2 ms, comparing it ≈ 0.05 ms, and the image field is then the very string remembered with
+compared in full piece by piece as it arrived, never joined; ChatRequest is frozen, so a remembered
+one cannot change). Parsing a 1 MB body costs ≈ 0.2 ms, joining and comparing it ≈ 0.09 ms,
+comparing its pieces in place ≈ 0.03 ms; the image field is then the very string remembered with
 the upload, so the pipeline's upload memo compares nothing.
 
 Everything else goes to FastAPI untouched, with the body replayed message by message as it
@@ -100,12 +101,12 @@ class ChatFastPath:
     async def _valid_body(self, messages: list[Message], chunks: list[bytes]) -> ChatRequest | None:
         if messages[-1]["type"] != "http.request":
             return None  # the client went away mid-body: FastAPI sees the same messages
+        known = self._bodies.get_parts(chunks)
+        if known is not None:
+            return known
         raw = b"".join(chunks)
         if not raw:
             return None
-        known = self._bodies.get(raw)
-        if known is not None:
-            return known
         try:
             body = ChatRequest.model_validate(from_json(raw))
         except (ValueError, ValidationError):  # FastAPI parses and refuses it again, in its own words
