@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable
 from dataclasses import asdict, replace
 from typing import Any, TypeVar
@@ -35,6 +34,7 @@ from visdesk.domain import (
 )
 from visdesk.errors import AppError, ErrorCode
 from visdesk.exact_memo import ExactMemo
+from visdesk.ids import time_ordered_id
 from visdesk.input_contract import checked_ask
 from visdesk.observability import LogDigest, log_request
 from visdesk.request_memo import CachedReply, RequestMemo, replay
@@ -306,7 +306,7 @@ class Pipeline:
             sources=sources,
             engine=self.services.engine.name,
             session_id=query.session_id or "",
-            message_id=uuid.uuid4().hex,
+            message_id=time_ordered_id(),
             cached=cached,
             latency_ms=round((time.perf_counter() - started) * 1000, 1),
             language=query.language,

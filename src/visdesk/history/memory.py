@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 from visdesk.domain import ANONYMOUS, Answer, ImageInput, Query, Turn
 from visdesk.errors import AppError, ErrorCode
+from visdesk.ids import time_ordered_id
 
 
 def unknown_session(session_id: str) -> AppError:
@@ -30,7 +30,7 @@ class MemoryHistory:
         return session_id in self._sessions and self._owners.get(session_id) == owner
 
     async def new_session_id(self, *, owner: str = ANONYMOUS) -> str:
-        session_id = uuid.uuid4().hex
+        session_id = time_ordered_id()
         self._sessions[session_id] = []
         self._owners[session_id] = owner
         return session_id
@@ -75,7 +75,7 @@ class MemoryHistory:
         message = self._messages.get(message_id)
         if message is None or not self._owned(message["session_id"], owner):
             raise unknown_message(message_id)
-        feedback_id = uuid.uuid4().hex
+        feedback_id = time_ordered_id()
         created = datetime.now(UTC).isoformat()
         message["feedback"].append({"id": feedback_id, "rating": rating, "comment": comment, "created_at": created})
         return feedback_id

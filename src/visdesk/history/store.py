@@ -23,7 +23,6 @@ seen in a log or guessed never tells its holder more than "no such session".
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -40,6 +39,7 @@ from visdesk.history.group_commit import GroupCommitter, Row, Rows
 from visdesk.history.memory import unknown_message, unknown_session
 from visdesk.history.models import Base, FeedbackRow, ImageRow, MessageRow, SessionRow, utcnow
 from visdesk.history.wal_writer import WalWriter
+from visdesk.ids import time_ordered_id
 from visdesk.image_store import StoredImage, decode_image, encode_image
 
 T = TypeVar("T")
@@ -93,7 +93,7 @@ class SqlHistory:
     # -- HistoryStore --------------------------------------------------------------------------
 
     async def new_session_id(self, *, owner: str = ANONYMOUS) -> str:
-        session_id = uuid.uuid4().hex
+        session_id = time_ordered_id()
         self._pending[session_id] = owner
         while len(self._pending) > _MAX_PENDING:
             self._pending.popitem(last=False)
@@ -143,7 +143,7 @@ class SqlHistory:
             raise AppError(ErrorCode.INVALID_REQUEST, f"rating must be 'up' or 'down', not {rating[:20]!r}.")
         if not message_id or len(message_id) > _MAX_ID:
             raise unknown_message(message_id)
-        feedback_id = uuid.uuid4().hex
+        feedback_id = time_ordered_id()
         values = {
             "id": feedback_id,
             "message_id": message_id,
