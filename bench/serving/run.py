@@ -85,7 +85,7 @@ VARIANTS: dict[str, tuple[dict[str, Any], tuple[str, ...]]] = {
     # name: (settings overrides, server flags)
     "full (sqlite history, synchronous=FULL)": ({}, ()),
     "full (sqlite history, synchronous=NORMAL)": ({"history": {"sqlite_synchronous": "NORMAL"}}, ()),
-    "full (sqlite FULL, writer thread as before)": ({}, ("--thread-writer",)),
+    "full (sqlite FULL, fsync on a thread as before)": ({}, ("--fsync-thread",)),
     "full (history in memory)": ({}, ("--memory-history",)),
 }
 

@@ -41,12 +41,12 @@ def bare_app(reply: dict[str, Any]) -> FastAPI:
 
 
 def full_app(
-    overrides: dict[str, Any], data_dir: Path, *, memory_history: bool = False, thread_writer: bool = False
+    overrides: dict[str, Any], data_dir: Path, *, memory_history: bool = False, fsync_thread: bool = False
 ) -> FastAPI:
     """The real app. `memory_history` swaps the SQL history for the in-memory one, to measure what the
-    durable per-answer history write costs (every answer, cached or not, is recorded); `thread_writer`
-    gives a SQLite history the writer thread it had before wal_writer (group_commit.GroupCommitter), to
-    compare the two in one run."""
+    durable per-answer history write costs (every answer, cached or not, is recorded); `fsync_thread`
+    gives a SQLite history's writer the fsync on a thread it had before the fsync helper process
+    (history/fsync_helper.py), to compare the two in one run."""
     from bench.serving.engine import register_engine
     from visdesk.app import create_app
     from visdesk.settings import Settings
@@ -62,15 +62,15 @@ def full_app(
     app = create_app(Settings(_env_file=None, **base))  # type: ignore[arg-type]
     if memory_history:
         _start_with_memory_history(app)
-    if thread_writer:
-        _start_with_thread_writer(app)
+    if fsync_thread:
+        _start_with_fsync_thread(app)
     return app
 
 
-def _start_with_thread_writer(app: FastAPI) -> None:
-    """After start-up, replace the SQL history's writer (not yet used) by GroupCommitter."""
+def _start_with_fsync_thread(app: FastAPI) -> None:
+    """After start-up, replace the SQL history's writer (not yet used) by one that fsyncs on a thread."""
     from visdesk.history import SqlHistory
-    from visdesk.history.group_commit import GroupCommitter
+    from visdesk.history.wal_writer import WalWriter
 
     original = app.router.lifespan_context
 
@@ -80,7 +80,7 @@ def _start_with_thread_writer(app: FastAPI) -> None:
             history = target.state.services.history
             assert isinstance(history, SqlHistory)
             await history.writer.aclose()
-            history.writer = GroupCommitter(history.engine)
+            history.writer = WalWriter(history.engine, fsync_helper=False)
             yield
 
     app.router.lifespan_context = lifespan
@@ -119,7 +119,7 @@ def main() -> None:
     parser.add_argument("--settings", default="{}", help="JSON overrides of visdesk Settings (full only)")
     parser.add_argument("--reply", type=Path, help="JSON file the bare endpoint returns")
     parser.add_argument("--memory-history", action="store_true", help="in-memory history (full only)")
-    parser.add_argument("--thread-writer", action="store_true", help="SQLite history with the writer thread")
+    parser.add_argument("--fsync-thread", action="store_true", help="SQLite history fsyncing on a thread")
     args = parser.parse_args()
     if args.kind == "bare":
         app = bare_app(json.loads(args.reply.read_text(encoding="utf-8")) if args.reply else {"answer": ""})
@@ -127,7 +127,7 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="visdesk-bench-") as tmp:
         app = full_app(
-            json.loads(args.settings), Path(tmp), memory_history=args.memory_history, thread_writer=args.thread_writer
+            json.loads(args.settings), Path(tmp), memory_history=args.memory_history, fsync_thread=args.fsync_thread
         )
         uvicorn.run(app, host="127.0.0.1", port=args.port, **UVICORN)  # type: ignore[arg-type]
 

@@ -1,9 +1,11 @@
 """The SQLite writer (history/wal_writer.py) on a real SQLite file: statements on the loop, the WAL's
-fsync on a thread, and no acknowledgement (nor read) before that fsync."""
+fsync in a helper process (or on a thread), and no acknowledgement (nor read) before that fsync."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 import sqlite3
 import threading
 import time
@@ -18,6 +20,7 @@ from tests.conftest import make_settings
 from visdesk.domain import Answer, Evidence, Query, Source
 from visdesk.history import SqlHistory, build_history
 from visdesk.history import store as store_module
+from visdesk.history.fsync_helper import FsyncHelper
 from visdesk.history.group_commit import GroupCommitter
 from visdesk.history.wal_writer import WalWriter
 
@@ -70,39 +73,71 @@ async def test_rows_are_stored_exactly_as_sqlalchemy_stores_them(tmp_path: Path,
         await plain.close()
 
 
-async def test_a_write_is_acknowledged_and_read_only_after_the_fsync_of_its_commit(tmp_path: Path) -> None:
-    store = await _store(tmp_path)
+class Pause:
+    """Holds the fsync of the next commit until `resume`: a stopped helper process (SIGSTOP), or a
+    gate in the sync thread's fsync; `started` says whether the fsync has been asked for."""
+
+    def __init__(self, writer: WalWriter) -> None:
+        self.writer = writer
+        self.gate = threading.Event()
+        self.asked = threading.Event()
+        helper = writer.helper
+        if helper is not None:
+            os.kill(helper.process.pid, signal.SIGSTOP)
+            return
+        sync = writer._sync_wal
+
+        def gated(wal: Path) -> None:
+            self.asked.set()
+            assert self.gate.wait(10)
+            sync(wal)
+
+        writer._sync_wal = gated  # type: ignore[method-assign]
+
+    def resume(self) -> None:
+        if self.writer.helper is not None:
+            os.kill(self.writer.helper.process.pid, signal.SIGCONT)
+        self.gate.set()
+
+
+SYNC_PATHS = ["helper process", "thread"]
+
+
+async def _writer_store(tmp: Path, sync_path: str) -> tuple[SqlHistory, WalWriter, str]:
+    """A store whose writer fsyncs as `sync_path` says, its connection open after one write."""
+    store = await _store(tmp)
     writer = store.writer
     assert isinstance(writer, WalWriter)
-    gate = threading.Event()
-    events: list[str] = []
-    sync = writer._sync_wal
+    writer._use_helper = sync_path == "helper process"
+    session = await store.new_session_id(owner=OWNER)
+    await store.record(*_exchange(session, 0), None)
+    assert (writer.helper is not None) == (sync_path == "helper process")
+    return store, writer, session
 
-    def gated(wal: Path) -> None:
-        events.append("fsync started")
-        assert gate.wait(10)
-        sync(wal)
-        events.append("fsync done")
 
-    writer._sync_wal = gated  # type: ignore[method-assign]
+@pytest.mark.parametrize("sync_path", SYNC_PATHS)
+async def test_a_write_is_acknowledged_and_read_only_after_the_fsync_of_its_commit(
+    tmp_path: Path, sync_path: str
+) -> None:
+    store, writer, session = await _writer_store(tmp_path, sync_path)
+    syncs = writer.syncs
+    pause = Pause(writer)
     try:
-        session = await store.new_session_id(owner=OWNER)
         query, answer = _exchange(session, 1)
         write = asyncio.create_task(store.record(query, answer, None))
         await asyncio.sleep(0.3)  # the loop runs on meanwhile
         with sqlite3.connect(tmp_path / "history.sqlite3") as other:  # committed (visible to others) ...
-            assert other.execute("SELECT count(*) FROM messages").fetchone() == (1,)
-        assert events == ["fsync started"] and not write.done()  # ... but not acknowledged before its fsync
+            assert other.execute("SELECT count(*) FROM messages").fetchone() == (2,)
+        assert not write.done()  # ... but not acknowledged before its fsync
         read = asyncio.create_task(store.session_view(session, owner=OWNER))
         await asyncio.sleep(0.3)
         assert not read.done()  # a read that saw it waits for the fsync too
-        gate.set()
-        await write
-        assert events == ["fsync started", "fsync done"]
-        assert [m["message_id"] for m in (await read)["messages"]] == [answer.message_id]
-        assert writer.syncs == 1 and writer.durable
+        pause.resume()
+        await asyncio.wait_for(write, 10)
+        assert answer.message_id in [m["message_id"] for m in (await read)["messages"]]
+        assert writer.syncs == syncs + 1 and writer.durable
     finally:
-        gate.set()
+        pause.resume()
         await store.close()
 
 
@@ -121,11 +156,10 @@ async def test_concurrent_writes_share_one_commit_and_one_fsync(tmp_path: Path) 
         await store.close()
 
 
-async def test_a_failed_fsync_acknowledges_nothing(tmp_path: Path) -> None:
-    store = await _store(tmp_path)
-    writer = store.writer
-    assert isinstance(writer, WalWriter)
-    sync = writer._sync_wal
+@pytest.mark.parametrize("sync_path", SYNC_PATHS)
+async def test_a_failed_fsync_acknowledges_nothing(tmp_path: Path, sync_path: str) -> None:
+    store, writer, session = await _writer_store(tmp_path, sync_path)
+    helper, sync = writer.helper, writer._sync_wal
     failures = [OSError(5, "Input/output error")]
 
     def failing(wal: Path) -> None:
@@ -134,18 +168,42 @@ async def test_a_failed_fsync_acknowledges_nothing(tmp_path: Path) -> None:
         sync(wal)
 
     try:
-        session = await store.new_session_id(owner=OWNER)
-        await store.record(*_exchange(session, 0), None)  # the writer's connection is open
-        writer._sync_wal = failing  # type: ignore[method-assign]
+        if helper is not None:  # a real fsync failure in a helper process: a file it cannot open
+            writer.helper = FsyncHelper.start(tmp_path / "missing" / "history.sqlite3-wal")
+        else:
+            writer._sync_wal = failing  # type: ignore[method-assign]
         write = asyncio.create_task(store.record(*_exchange(session, 1), None))
-        while writer._committed == writer._synced:  # committed on the loop; its fsync is on the thread
+        while writer._committed == writer._synced:  # committed on the loop; its fsync is elsewhere
             await asyncio.sleep(0)
         read = asyncio.create_task(writer.synced())  # a read that saw the commit ...
         with pytest.raises(OSError):
             await write
         with pytest.raises(OSError):  # ... fails with it instead of waiting for a later write
             await asyncio.wait_for(read, 5)
-        await store.record(*_exchange(session, 2), None)  # the next one is durable again
+        if helper is not None:  # never retried another way: the next write meets the same helper
+            with pytest.raises(OSError):
+                await store.record(*_exchange(session, 2), None)
+            assert writer.helper is not None and writer.helper is not helper
+            writer.helper.close()
+            writer.helper = helper
+        await store.record(*_exchange(session, 3), None)  # the next one is durable again
+    finally:
+        await store.close()
+
+
+async def test_a_helper_that_is_gone_leaves_the_fsync_to_the_thread(tmp_path: Path, caplog: Any) -> None:
+    store, writer, session = await _writer_store(tmp_path, "helper process")
+    helper = writer.helper
+    assert helper is not None
+    try:
+        helper.process.kill()
+        helper.process.wait()
+        syncs = writer.syncs
+        await asyncio.wait_for(store.record(*_exchange(session, 1), None), 10)  # acknowledged, after a fsync
+        assert writer.helper is None and writer.syncs == syncs + 1
+        assert "history fsync helper gone" in caplog.text
+        await store.record(*_exchange(session, 2), None)
+        assert store.count("messages") == 3
     finally:
         await store.close()
 

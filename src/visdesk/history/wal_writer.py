@@ -1,11 +1,13 @@
-"""The SQLite history writer: SQL on the event loop, only the fsync of the WAL in a thread.
+"""The SQLite history writer: SQL on the event loop, only the fsync of the WAL elsewhere.
 
 Why: measured under load (docs/performance.md, "Serving: cache hits"), the thread writer
 (group_commit.GroupCommitter) cost the serving process ≈0.9 ms of CPU per answer, almost none of
 it the fsync: SQLAlchemy's Python under the GIL, and the GIL hand-offs of a thread whose every
 sqlite3 step releases and retakes the GIL while the event loop wants it. Here the statements run
 on the loop (raw sqlite3 `executemany` of the precompiled constant statements: ≈0.03 ms per
-answer, no GIL contention), and the one blocking call, the fsync, runs on a thread once per batch.
+answer, no GIL contention), and the one blocking call, the fsync, runs once per batch in a helper
+process (fsync_helper.py: a thread of this process still contended for the GIL, ≈0.1 ms of loop
+CPU per answer), or on a thread where the helper cannot run.
 
 Why this is exactly as durable as `synchronous=FULL`: in WAL mode, FULL and NORMAL write the same
 frames; FULL adds one sync of the -wal file after each commit (sqlite3WalFrames: `isCommit &&
@@ -43,6 +45,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Executable, StaticPool, create_engine, event
 
+from visdesk.history.fsync_helper import FsyncHelper, HelperGone
 from visdesk.history.group_commit import Work, resolve, run_works
 
 log = logging.getLogger("visdesk.history")
@@ -66,7 +69,7 @@ Pending = list[tuple[Work, asyncio.Future[Any]]]
 class WalWriter:
     """HistoryStore's writer for a SQLite file: `await write(work)` returns once `work` is durable."""
 
-    def __init__(self, engine: Engine, *, max_batch: int = 256) -> None:
+    def __init__(self, engine: Engine, *, max_batch: int = 256, fsync_helper: bool = True) -> None:
         self.engine = engine  # the store's engine (its pragmas, a busy timeout): the busy fallback, checkpoints
         self.durable = True  # the store engine's synchronous setting decides, at the first write: FULL → True
         self.max_batch = max_batch
@@ -92,6 +95,8 @@ class WalWriter:
         self._sync_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="visdesk-wal-sync")
         self._checkpoint_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="visdesk-wal-checkpoint")
         self._dir_synced = False
+        self._use_helper = fsync_helper  # fsync in a helper process (fsync_helper.py), else on the sync thread
+        self.helper: FsyncHelper | None = None
         self._closed = False
 
     # -- the writer's API (the same as GroupCommitter's) -------------------------------------------
@@ -132,6 +137,9 @@ class WalWriter:
         if self._connection is not None:
             self._connection.close()
         self._writer.dispose()
+        if self.helper is not None:
+            await asyncio.to_thread(self.helper.close)
+            self.helper = None
         self._sync_thread.shutdown(wait=True)
         self._checkpoint_thread.shutdown(wait=True)
 
@@ -162,7 +170,14 @@ class WalWriter:
             return connection, None
         with self.engine.connect() as store_connection:  # what history.sqlite_synchronous asked for
             self.durable = int(store_connection.exec_driver_sql("PRAGMA synchronous").scalar() or 0) >= 2
-        return connection, (Path(database + "-wal") if self.durable else None)
+        wal = Path(database + "-wal") if self.durable else None
+        if wal is not None and self._use_helper and self.helper is None:
+            try:
+                self.helper = FsyncHelper.start(wal)
+            except OSError as exc:
+                fields = {"error": repr(exc)}
+                log.warning("history fsync helper not started; fsyncing on a thread", extra={"fields": fields})
+        return connection, wal
 
     async def _drain_queue(self) -> None:
         loop = asyncio.get_running_loop()
@@ -182,7 +197,7 @@ class WalWriter:
         committed = self._committed
         if self._wal is not None and committed > self._synced:
             try:
-                await loop.run_in_executor(self._sync_thread, self._sync_wal, self._wal)
+                await self._sync(loop, self._wal)
             except OSError as exc:  # committed, but not known to be on disk: not acknowledged
                 log.error("history WAL fsync failed", extra={"fields": {"error": repr(exc)}})
                 outcomes = [(future, False, exc) if ok else (future, ok, value) for future, ok, value in outcomes]
@@ -255,6 +270,21 @@ class WalWriter:
         self._committed += 1  # the loop awaits this call: no concurrent update
         self._counted(len(batch))
         return [(future, True, result) for (_, future), result in zip(batch, results, strict=True)]
+
+    async def _sync(self, loop: asyncio.AbstractEventLoop, wal: Path) -> None:
+        """The helper's fsync; on the sync thread if there is none or it is gone (an fsync error of
+        the helper's is raised, never retried: see fsync_helper)."""
+        if self.helper is not None:
+            try:
+                await self.helper.sync()
+            except HelperGone as exc:
+                log.warning("history fsync helper gone; fsyncing on a thread", extra={"fields": {"error": repr(exc)}})
+                await loop.run_in_executor(self._sync_thread, self.helper.close)
+                self.helper = None
+            else:
+                self.syncs += 1
+                return
+        await loop.run_in_executor(self._sync_thread, self._sync_wal, wal)
 
     def _sync_wal(self, wal: Path) -> None:
         """fsync of the -wal file (any descriptor of the file flushes its pages); the directory once."""
