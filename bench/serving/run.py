@@ -245,10 +245,11 @@ def print_cache(result: dict[str, Any]) -> None:
         f"({result['body_bytes']} B of JSON), {result['concurrency']} connections, "
         f"client {result['client']} (medians of {result['rounds']} rounds)"
     )
-    print(f"{'server':44} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-200':>8} {'cost×':>6}")
+    width = max(44, *map(len, result["table"]))
+    print(f"{'server':{width}} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'non-200':>8} {'cost×':>6}")
     for name, row in result["table"].items():
         print(
-            f"{name:44} {row['ok_rps']:>8} {row['p50_ms']:>8} {row['p99_ms']:>8} {row['non_200']:>8} "
+            f"{name:{width}} {row['ok_rps']:>8} {row['p50_ms']:>8} {row['p99_ms']:>8} {row['non_200']:>8} "
             f"{row['cost_vs_bare'] if row['cost_vs_bare'] is not None else 'n/a':>6}"
         )
     print("cost× = bare req/s ÷ this req/s (target for a cache hit: ≤ 1.5)")
