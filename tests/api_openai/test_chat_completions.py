@@ -132,6 +132,10 @@ def test_remote_url_refused_unless_under_an_allowed_prefix(client: openai.OpenAI
         client.chat.completions.create(model="visdesk", messages=ask("hi", "https://example.com/a.png"))
     assert caught.value.body["code"] == "remote_image_url_refused"  # type: ignore[index]
     assert "ALLOWED_IMAGE_URL_PREFIXES" in caught.value.body["message"]  # type: ignore[index]
+    for spelled in (" \n HTTPS://example.com/a.png", "Http://169.254.169.254/latest/meta-data"):
+        with pytest.raises(openai.BadRequestError) as other_spelling:  # a URL by its scheme in any case
+            client.chat.completions.create(model="visdesk", messages=ask("hi", spelled))
+        assert other_spelling.value.body["code"] == "remote_image_url_refused"  # type: ignore[index]
     fetched = client.chat.completions.create(
         model="visdesk", messages=ask("订单号是多少？", f"{image_host}/img/order.png")
     )

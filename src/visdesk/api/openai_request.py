@@ -107,7 +107,7 @@ def url_allowed(url: str, prefixes: list[str]) -> bool:
 
 async def image_upload(url: str, settings: Settings) -> Upload:
     """A data: URL (decoded only if not seen before), or an allowed http(s) URL fetched (size-capped, no redirects)."""
-    if not url.strip().lower().startswith(("http://", "https://")):
+    if not url.lstrip()[:8].lower().startswith(("http://", "https://")):  # not the whole 1 MB data: URL
         return image_field_upload(url)
     if not url_allowed(url.strip(), settings.safety.allowed_image_url_prefixes):
         raise AppError(
