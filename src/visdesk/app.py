@@ -89,7 +89,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         lifespan=lifespan,
     )
     app.state.settings = settings
-    app.add_middleware(ChatFastPath)  # innermost: POST /v1/chat straight to its endpoint (api/chat_fast_path)
+    app.add_middleware(ChatFastPath)  # innermost: POST /v1/chat, /v1/chat/completions straight to their endpoints
     install_security(app, settings)  # request ids, body limits, auth, rate limits, metrics, CORS (pure ASGI)
     app.add_middleware(ReceiveGuard, body_timeout_s=settings.limits.body_timeout_s)  # slow bodies, form UTF-8
     _install_error_handlers(app)

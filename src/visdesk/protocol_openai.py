@@ -13,21 +13,21 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class ImageUrl(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     url: str = Field(description="A data: URL (data:image/png;base64,...), or an http(s) URL under an allowed prefix.")
     detail: str | None = None
 
 
 class TextPart(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     type: Literal["text"]
     text: str
 
 
 class ImagePart(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     type: Literal["image_url"]
     image_url: ImageUrl | str
@@ -36,7 +36,7 @@ class ImagePart(BaseModel):
 class OtherPart(BaseModel):
     """Parts we do not read (input_audio, file …): accepted so the error can name them."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(frozen=True, extra="allow")
 
     type: str
 
@@ -45,14 +45,14 @@ ContentPart = TextPart | ImagePart | OtherPart
 
 
 class ChatMessage(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     role: str = Field(description="system | developer | user | assistant | tool")
     content: str | list[ContentPart] | None = None
 
 
 class JsonSchemaFormat(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     name: str = "answer"
     schema_: dict[str, Any] = Field(default_factory=dict, alias="schema")
@@ -60,14 +60,14 @@ class JsonSchemaFormat(BaseModel):
 
 
 class ResponseFormat(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     type: Literal["text", "json_object", "json_schema"]
     json_schema: JsonSchemaFormat | None = None
 
 
 class StreamOptions(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     include_usage: bool = False
 
@@ -75,7 +75,7 @@ class StreamOptions(BaseModel):
 class StructuredOutputs(BaseModel):
     """vLLM's `structured_outputs`: the answer is one of `choice`, matches `regex`, or fills the `json` schema."""
 
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="ignore", populate_by_name=True)
 
     choice: list[str] | None = Field(None, min_length=1)
     regex: str | None = None
@@ -85,7 +85,7 @@ class StructuredOutputs(BaseModel):
 class ChatCompletionRequest(BaseModel):
     """POST /v1/chat/completions body (the subset of OpenAI's that visdesk honours)."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
     model: str = Field(description="A model id from GET /v1/models.")
     messages: list[ChatMessage] = Field(min_length=1, description="The conversation; the last user turn is asked.")

@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from tests.api.dialog import payment_error_dialog
 from tests.conftest import make_settings
@@ -29,13 +30,25 @@ VARYING_HEADERS = ("content-length", "date", "x-request-id")
 
 
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
-    fast = create_app(make_settings(tmp_path_factory.mktemp("fast")))
+def fast_app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
+    return create_app(make_settings(tmp_path_factory.mktemp("fast")))
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory, fast_app: FastAPI) -> Iterator[tuple[str, str]]:
     routed = create_app(make_settings(tmp_path_factory.mktemp("routed")))
     routed.user_middleware = [m for m in routed.user_middleware if m.cls is not ChatFastPath]
-    assert len(routed.user_middleware) == len(fast.user_middleware) - 1
-    with serve(fast) as fast_url, serve(routed) as routed_url:
+    assert len(routed.user_middleware) == len(fast_app.user_middleware) - 1
+    with serve(fast_app) as fast_url, serve(routed) as routed_url:
         yield fast_url, routed_url
+
+
+def fast_path_of(app: FastAPI) -> ChatFastPath:
+    """The running app's ChatFastPath instance (the middleware stack is a chain of `.app`s)."""
+    layer: Any = app.middleware_stack
+    while not isinstance(layer, ChatFastPath):
+        layer = layer.app
+    return layer
 
 
 def _same(fast: httpx.Response, routed: httpx.Response) -> Any:
@@ -97,3 +110,61 @@ def test_a_body_is_remembered_only_as_the_very_same_bytes(servers: tuple[str, st
         first, second, again = (fast.post("/v1/chat", content=body, headers=headers).json() for body in bodies)
     assert first["cached"] is False and second["cached"] is False, "the red image was taken for the black"
     assert again["cached"] is True and again["answer"] == first["answer"]
+
+
+def user_turn(text: str, image_url: str) -> dict[str, Any]:
+    parts = [{"type": "text", "text": text}, {"type": "image_url", "image_url": {"url": image_url}}]
+    return {"role": "user", "content": parts}
+
+
+def _same_completion(fast: httpx.Response, routed: httpx.Response) -> Any:
+    """As `_same`, for OpenAI replies: the completion id, creation time and visdesk ids vary."""
+    assert fast.status_code == routed.status_code, (fast.text, routed.text)
+    headers = {k: v for k, v in fast.headers.items() if k not in VARYING_HEADERS}
+    assert headers == {k: v for k, v in routed.headers.items() if k not in VARYING_HEADERS}
+    if not fast.headers.get("content-type", "").startswith("application/json"):
+        assert fast.text.count("data: ") == routed.text.count("data: ")
+        return None
+    body, other = fast.json(), routed.json()
+    for reply in (body, other):
+        if isinstance(reply, dict) and "choices" in reply:
+            reply.pop("id")
+            reply.pop("created")
+            for field in VARYING_FIELDS:
+                (reply.get("visdesk") or {}).pop(field, None)
+    assert body == other
+    return body
+
+
+def test_openai_answers_and_refusals_match_the_routed_endpoint(servers: tuple[str, str], fast_app: FastAPI) -> None:
+    url = "data:image/png;base64," + base64.b64encode(png_bytes(payment_error_dialog())).decode()
+    ask = {"model": "visdesk", "messages": [user_turn("付款失败的错误码是多少？", url)]}  # not asked above
+    title = 'Generate a concise, 3-5 word title summarizing the chat history. Respond in JSON: {"title": "..."}'
+    requests: list[dict[str, Any]] = [
+        {"json": ask},  # miss
+        {"json": ask},  # hit
+        {"json": {**ask, "stream": True}},
+        {"json": {**ask, "model": "gpt-4o"}},  # an AppError from the endpoint, in OpenAI's shape
+        {"json": {"model": "visdesk", "messages": []}},  # FastAPI's validation, in OpenAI's shape
+        {"json": {"model": "visdesk", "messages": [user_turn("hi", "data:image/png;base64,@@")]}},
+        {"json": {"model": "visdesk", "messages": [{"role": "user", "content": title}]}},  # a front-end task
+        {"content": b"{not json", "headers": {"Content-Type": "application/json"}},
+    ]  # fmt: skip
+    with (
+        httpx.Client(base_url=servers[0], timeout=120) as fast,
+        httpx.Client(base_url=servers[1], timeout=120) as routed,
+    ):
+        replies = [
+            _same_completion(fast.post("/v1/chat/completions", **r), routed.post("/v1/chat/completions", **r))
+            for r in requests
+        ]
+        assert replies[0]["visdesk"]["cached"] is False and replies[1]["visdesk"]["cached"] is True
+        assert replies[1]["choices"] == replies[0]["choices"]
+        assert replies[3]["error"]["code"] == "unknown_model" and replies[5]["error"]["code"] == "bad_base64"
+        _same_completion(fast.get("/v1/chat/completions"), routed.get("/v1/chat/completions"))
+        metrics = fast.get("/metrics").text
+    assert 'route="/v1/chat/completions"' in metrics
+    path = fast_path_of(fast_app)
+    openai_endpoint = path.endpoints["/v1/chat/completions"]
+    remembered = [entry.value for entry in path._bodies._entries.values() if entry.tag is openai_endpoint]
+    assert any(getattr(body, "model", None) == "visdesk" for body in remembered)  # taken by the fast path

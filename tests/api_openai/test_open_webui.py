@@ -68,7 +68,8 @@ def test_attached_files_block_is_not_part_of_the_question() -> None:
     question, url = question_and_image_url(body.messages)
     assert question == QUESTION and url == DATA_URL
     typed = "<attached_files> is what the page showed"  # a user's own text naming the tag is kept
-    body.messages[0].content[1].text = typed  # type: ignore[index, union-attr]
+    turn["content"][1]["text"] = typed
+    body = ChatCompletionRequest.model_validate({"model": "visdesk", "messages": [turn]})
     assert question_and_image_url(body.messages)[0] == typed
 
 
