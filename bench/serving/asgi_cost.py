@@ -21,7 +21,7 @@ def chunked(body: bytes) -> list[bytes]:
     return [body[i : i + CHUNK] for i in range(0, len(body), CHUNK)] or [b""]
 
 
-async def _call(app: FastAPI, chunks: list[bytes]) -> int:
+async def _call(app: FastAPI, chunks: list[bytes], path: str = "/v1/chat") -> int:
     """One request whose body arrives as `chunks` (so the app joins them into a new object, as it
     does behind a real server: nothing can recognise the body by its identity)."""
     pending = iter(chunks)
@@ -47,8 +47,8 @@ async def _call(app: FastAPI, chunks: list[bytes]) -> int:
         "http_version": "1.1",
         "method": "POST",
         "scheme": "http",
-        "path": "/v1/chat",
-        "raw_path": b"/v1/chat",
+        "path": path,
+        "raw_path": path.encode(),
         "query_string": b"",
         "root_path": "",
         "headers": [
@@ -63,24 +63,26 @@ async def _call(app: FastAPI, chunks: list[bytes]) -> int:
     return status
 
 
-async def per_request_ms(app: FastAPI, body: dict[str, Any], *, batch: int = 200, batches: int = 5) -> float:
+async def per_request_ms(
+    app: FastAPI, body: dict[str, Any], *, path: str = "/v1/chat", batch: int = 200, batches: int = 5
+) -> float:
     """Best-of-`batches` mean milliseconds per request (the app's lifespan must be running)."""
     raw = chunked(json.dumps(body).encode())
     for _ in range(20):
-        assert await _call(app, raw) == 200
+        assert await _call(app, raw, path) == 200
     best = float("inf")
     for _ in range(batches):
         started = time.perf_counter()
         for _ in range(batch):
-            await _call(app, raw)
+            await _call(app, raw, path)
         best = min(best, (time.perf_counter() - started) / batch * 1000)
     return round(best, 3)
 
 
-async def measure(apps: dict[str, FastAPI], body: dict[str, Any]) -> dict[str, float]:
+async def measure(apps: dict[str, FastAPI], body: dict[str, Any], path: str = "/v1/chat") -> dict[str, float]:
     """Per-request ms for each app, each inside its own lifespan."""
     out: dict[str, float] = {}
     for name, app in apps.items():
         async with app.router.lifespan_context(app):
-            out[name] = await per_request_ms(app, body)
+            out[name] = await per_request_ms(app, body, path=path)
     return out

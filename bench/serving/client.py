@@ -70,17 +70,19 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[rank]
 
 
-async def _one(client: httpx.AsyncClient, body: dict[str, Any], t0: float, run: Run) -> None:
+async def _one(client: httpx.AsyncClient, body: dict[str, Any], t0: float, run: Run, path: str = "/v1/chat") -> None:
     started = time.perf_counter()
     try:
-        response = await client.post("/v1/chat", json=body)
+        response = await client.post(path, json=body)
         status, retry = response.status_code, response.headers.get("retry-after")
     except httpx.HTTPError:
         status, retry = 0, None
     run.outcomes.append(Outcome(started - t0, time.perf_counter() - started, status, retry))
 
 
-async def closed_loop(url: str, body: dict[str, Any], *, concurrency: int, duration_s: float) -> Run:
+async def closed_loop(
+    url: str, body: dict[str, Any], *, concurrency: int, duration_s: float, path: str = "/v1/chat"
+) -> Run:
     """`concurrency` workers post `body` back to back for `duration_s`."""
     run = Run()
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
@@ -90,7 +92,7 @@ async def closed_loop(url: str, body: dict[str, Any], *, concurrency: int, durat
 
         async def worker() -> None:
             while time.perf_counter() < stop:
-                await _one(client, body, t0, run)
+                await _one(client, body, t0, run, path)
 
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         run.wall_s = time.perf_counter() - t0
@@ -131,7 +133,9 @@ def wrk_available() -> bool:
     return shutil.which("wrk") is not None
 
 
-def wrk_loop(url: str, body: dict[str, Any], *, concurrency: int, duration_s: float) -> dict[str, Any]:
+def wrk_loop(
+    url: str, body: dict[str, Any], *, concurrency: int, duration_s: float, path: str = "/v1/chat"
+) -> dict[str, Any]:
     """The same closed loop with wrk (C, one thread): far less client CPU than Python on a small machine."""
     with tempfile.TemporaryDirectory() as tmp:
         body_path = Path(tmp) / "body.json"
@@ -140,7 +144,7 @@ def wrk_loop(url: str, body: dict[str, Any], *, concurrency: int, duration_s: fl
         script.write_text(_WRK_SCRIPT.format(body=body_path), encoding="utf-8")
         command = ["wrk", "-t1", f"-c{concurrency}", f"-d{max(1, round(duration_s))}s", "--timeout", "30s", "--latency"]
         command += ["-s", str(script)]  # a 30 s timeout: a stalled fsync shows as latency, not as a silent empty round
-        out = subprocess.run([*command, f"{url}/v1/chat"], capture_output=True, text=True, check=True).stdout
+        out = subprocess.run([*command, f"{url}{path}"], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     total = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)

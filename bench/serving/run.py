@@ -95,17 +95,49 @@ def _ratio(bare_rps: float, rps: float) -> float | None:
     return round(bare_rps / rps, 2) if rps else None
 
 
+def chat_body(image: bytes) -> dict[str, Any]:
+    return {"question": QUESTION, "image": base64.b64encode(image).decode()}
+
+
+def openai_body(image: bytes) -> dict[str, Any]:
+    """The same question and image as an OpenAI chat request (what Open WebUI and the openai SDK send)."""
+    url = "data:image/jpeg;base64," + base64.b64encode(image).decode()
+    content = [{"type": "text", "text": QUESTION}, {"type": "image_url", "image_url": {"url": url}}]
+    return {"model": "visdesk", "messages": [{"role": "user", "content": content}]}
+
+
+ENDPOINTS = {"chat": ("/v1/chat", chat_body), "openai": ("/v1/chat/completions", openai_body)}
+
+
+def cache_hit_count(url: str) -> float:
+    text = httpx.get(f"{url}/metrics", timeout=10).text
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "visdesk_cache_lookups_total" and sample.labels.get("result") == "hit"
+    )
+
+
 def cache_hits(
-    *, concurrency: int, seconds: float, rounds: int, variants: list[str], client: str, image_kind: str = "photo"
+    *,
+    concurrency: int,
+    seconds: float,
+    rounds: int,
+    variants: list[str],
+    client: str,
+    image_kind: str = "photo",
+    endpoint: str = "chat",
 ) -> dict[str, Any]:
     """Cache-hit req/s and latency of each full-stack variant and of the bare endpoint, same client."""
     image = IMAGES[image_kind]()
-    body = {"question": QUESTION, "image": base64.b64encode(image).decode()}
+    path, make_body = ENDPOINTS[endpoint]
+    body = make_body(image)
 
     def measure(url: str) -> dict[str, Any]:
         if client == "wrk":
-            return wrk_loop(url, body, concurrency=concurrency, duration_s=seconds)
-        return asyncio.run(closed_loop(url, body, concurrency=concurrency, duration_s=seconds)).summary()
+            return wrk_loop(url, body, concurrency=concurrency, duration_s=seconds, path=path)
+        return asyncio.run(closed_loop(url, body, concurrency=concurrency, duration_s=seconds, path=path)).summary()
 
     results: dict[str, list[dict[str, Any]]] = {name: [] for name in [*variants, "bare FastAPI endpoint"]}
     reply_json: dict[str, Any] | None = None
@@ -116,16 +148,21 @@ def cache_hits(
             overrides, flags = VARIANTS[name]
             settings = json.dumps({"engine": "embedded", **overrides})
             url = servers.enter_context(server("full", settings=settings, extra=flags))
-            miss = httpx.post(f"{url}/v1/chat", json=body, timeout=120).json()
-            hit = httpx.post(f"{url}/v1/chat", json=body, timeout=120).json()
+            miss = httpx.post(f"{url}/v1/chat", json=chat_body(image), timeout=120).json()
+            hit = httpx.post(f"{url}/v1/chat", json=chat_body(image), timeout=120).json()
             assert miss["cached"] is False and hit["cached"] is True, (miss, hit)
+            if endpoint != "chat":  # the first request there may miss (its options are part of the cache key)
+                httpx.post(f"{url}{path}", json=body, timeout=120).raise_for_status()
+                hits = cache_hit_count(url)
+                hit = httpx.post(f"{url}{path}", json=body, timeout=120).raise_for_status().json()
+                assert cache_hit_count(url) == hits + 1, "the OpenAI request was not a cache hit"
             if reply_json is None:
                 reply_json = hit
                 reply.write_text(json.dumps(hit, ensure_ascii=False), encoding="utf-8")
             urls[name] = url
         urls["bare FastAPI endpoint"] = servers.enter_context(server("bare", reply=reply))
         for url in urls.values():
-            asyncio.run(closed_loop(url, body, concurrency=concurrency, duration_s=1.0))  # warm
+            asyncio.run(closed_loop(url, body, concurrency=concurrency, duration_s=1.0, path=path))  # warm
         for _ in range(rounds):  # rounds alternate between the servers, so drift on the box hits all alike
             for name, url in urls.items():
                 results[name].append(measure(url))
@@ -141,7 +178,8 @@ def cache_hits(
         for name, runs in results.items()
     }
     return {
-        "in_process_ms": in_process_cost(body, reply_json or {}),
+        "in_process_ms": in_process_cost(body, reply_json or {}, path),
+        "endpoint": path,
         "image": image_kind,
         "image_bytes": len(image),
         "body_bytes": len(json.dumps(body)),
@@ -154,7 +192,7 @@ def cache_hits(
     }
 
 
-def in_process_cost(body: dict[str, Any], reply: dict[str, Any]) -> dict[str, float]:
+def in_process_cost(body: dict[str, Any], reply: dict[str, Any], path: str = "/v1/chat") -> dict[str, float]:
     """Milliseconds the app itself spends per cache hit (ASGI called directly: no sockets, no client)."""
     from bench.serving.asgi_cost import measure
     from bench.serving.server import bare_app, full_app
@@ -167,7 +205,7 @@ def in_process_cost(body: dict[str, Any], reply: dict[str, Any]) -> dict[str, fl
             "full (history in memory)": full_app({"engine": "embedded"}, Path(tmp) / "b", memory_history=True),
             "bare FastAPI endpoint": bare_app(reply),
         }
-        return asyncio.run(measure(apps, body))
+        return asyncio.run(measure(apps, body, path))
 
 
 # --- overload ------------------------------------------------------------------------------------
@@ -241,7 +279,8 @@ def overload(
 
 def print_cache(result: dict[str, Any]) -> None:
     print(
-        f"\nCache hits: POST /v1/chat, {result.get('image', 'screenshot')} of {result['image_bytes']} B "
+        f"\nCache hits: POST {result.get('endpoint', '/v1/chat')}, {result.get('image', 'screenshot')} "
+        f"of {result['image_bytes']} B "
         f"({result['body_bytes']} B of JSON), {result['concurrency']} connections, "
         f"client {result['client']} (medians of {result['rounds']} rounds)"
     )
@@ -277,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=8.0, help="per cache-hit round")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--image", choices=list(IMAGES), default="photo", help="the cached upload (default ~1 MB)")
+    parser.add_argument("--endpoint", choices=list(ENDPOINTS), default="chat", help="POST /v1/chat or the OpenAI one")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--httpx", action="store_true", help="use the Python client even when wrk is installed")
     parser.add_argument("--all-variants", action="store_true", help="also NORMAL sync and in-memory history")
@@ -295,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
             variants=variants,
             client="wrk" if wrk_available() and not args.httpx else "httpx",
             image_kind=args.image,
+            endpoint=args.endpoint,
         )
         print_cache(result["cache_hits"])
     if args.part in ("all", "overload"):

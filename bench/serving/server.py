@@ -25,10 +25,11 @@ UVICORN = {"log_config": None, "access_log": False, "timeout_graceful_shutdown":
 
 
 def bare_app(reply: dict[str, Any]) -> FastAPI:
-    """The baseline: POST /v1/chat reads the body and returns a fixed JSON answer."""
+    """The baseline: POST /v1/chat (or /v1/chat/completions) reads the body and returns a fixed JSON answer."""
     app = FastAPI()
 
     @app.post("/v1/chat")
+    @app.post("/v1/chat/completions")
     async def chat(request: Request) -> JSONResponse:
         await request.body()
         return JSONResponse(reply)
