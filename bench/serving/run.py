@@ -2,9 +2,11 @@
 
     .venv/bin/python -m bench.serving            # both parts (overload runs 60 s)
     .venv/bin/python -m bench.serving --part cache --seconds 8
+    .venv/bin/python -m bench.serving --part cache --endpoint openai   # /v1/chat/completions
 
 Cache hits: the same image (by default a 1600×1200 phone photo of an order page: 0.76 MB of JPEG,
-1.0 MB of base64) + question POSTed to /v1/chat after one warm-up miss, by a closed loop
+1.0 MB of base64) + question POSTed to /v1/chat (or, with `--endpoint openai`, as an OpenAI chat
+request to /v1/chat/completions) after one warm-up miss, by a closed loop
 of N workers, against a bare FastAPI endpoint that reads the body and returns the same JSON, under
 the same uvicorn settings and the same client, alternating rounds so drift hits both alike.
 Overload: a slow deterministic engine (bench/serving/engine.py) and an open loop at `factor` × the
