@@ -118,7 +118,8 @@ class FsyncHelper:
             self.process.stdout.close()
 
 
-def _fsync_path(path: str) -> None:
+def fsync_path(path: str | Path) -> None:
+    """fsync of a file or directory by path (any descriptor of a file flushes all its dirty pages)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -132,9 +133,9 @@ def main(path: str) -> None:
     directory_synced = False
     while requests := os.read(0, 4096):
         try:
-            _fsync_path(path)  # one fsync answers every request read before it began
+            fsync_path(path)  # one fsync answers every request read before it began
             if not directory_synced:
-                _fsync_path(os.path.dirname(path) or ".")
+                fsync_path(os.path.dirname(path) or ".")
                 directory_synced = True
             answer = OK
         except OSError:

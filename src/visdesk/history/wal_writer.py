@@ -36,7 +36,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -45,7 +44,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, Executable, StaticPool, create_engine, event
 
-from visdesk.history.fsync_helper import FsyncHelper, HelperGone
+from visdesk.history.fsync_helper import FsyncHelper, HelperGone, fsync_path
 from visdesk.history.group_commit import Work, resolve, run_works
 
 log = logging.getLogger("visdesk.history")
@@ -288,17 +287,9 @@ class WalWriter:
 
     def _sync_wal(self, wal: Path) -> None:
         """fsync of the -wal file (any descriptor of the file flushes its pages); the directory once."""
-        fd = os.open(wal, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_path(wal)
         if not self._dir_synced:
-            directory = os.open(wal.parent, os.O_RDONLY)
-            try:
-                os.fsync(directory)
-            finally:
-                os.close(directory)
+            fsync_path(wal.parent)
             self._dir_synced = True
         self.syncs += 1
 
