@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -23,16 +25,23 @@ def _exited(pid: int) -> bool:
     return "State:\tZ" in state  # a zombie: exited, not yet reaped by whoever adopted it
 
 
-async def test_each_sync_is_answered_after_an_fsync_and_the_helper_exits_when_closed(tmp_path: Path) -> None:
+@pytest.fixture
+def helper(tmp_path: Path) -> Iterator[FsyncHelper]:
+    """A helper for a real WAL-like file, closed afterwards (closing twice is harmless)."""
     wal = tmp_path / "history.sqlite3-wal"
     wal.write_bytes(b"frames")
-    helper = FsyncHelper.start(wal)
-    try:
-        for _ in range(20):
-            await asyncio.wait_for(helper.sync(), 10)
-        assert helper._outstanding == 0
-    finally:
-        helper.close()
+    started = FsyncHelper.start(wal)
+    yield started
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(started.process.pid, signal.SIGCONT)  # a test may leave it stopped
+    started.close()
+
+
+async def test_each_sync_is_answered_after_an_fsync_and_the_helper_exits_when_closed(helper: FsyncHelper) -> None:
+    for _ in range(20):
+        await asyncio.wait_for(helper.sync(), 10)
+    assert helper._outstanding == 0
+    helper.close()
     assert helper.process.returncode == 0
 
 
@@ -47,54 +56,37 @@ async def test_an_fsync_that_fails_is_an_error_not_a_gone_helper(tmp_path: Path)
         helper.close()
 
 
-async def test_a_killed_helper_is_reported_gone(tmp_path: Path) -> None:
-    wal = tmp_path / "w"
-    wal.write_bytes(b"")
-    helper = FsyncHelper.start(wal)
+async def test_a_killed_helper_is_reported_gone(helper: FsyncHelper) -> None:
     await helper.sync()
     helper.process.kill()
     helper.process.wait()
     with pytest.raises(HelperGone):
         await asyncio.wait_for(helper.sync(), 10)
-    helper.close()
 
 
-async def test_an_abandoned_request_never_answers_a_later_one(tmp_path: Path) -> None:
-    wal = tmp_path / "w"
-    wal.write_bytes(b"")
-    helper = FsyncHelper.start(wal)
+async def test_an_abandoned_request_never_answers_a_later_one(helper: FsyncHelper) -> None:
     await helper.sync()
     os.kill(helper.process.pid, signal.SIGSTOP)
-    try:
-        first = asyncio.create_task(helper.sync())
-        await asyncio.sleep(0.05)
-        first.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await first
-        second = asyncio.create_task(helper.sync())
-        await asyncio.sleep(0.2)
-        assert not second.done()  # stopped: no fsync, no answer
-        os.kill(helper.process.pid, signal.SIGCONT)
-        await asyncio.wait_for(second, 10)
-        assert helper._outstanding == 0
-        await asyncio.wait_for(helper.sync(), 10)  # and the next one waits for its own answer
-    finally:
-        os.kill(helper.process.pid, signal.SIGCONT)
-        helper.close()
+    first = asyncio.create_task(helper.sync())
+    await asyncio.sleep(0.05)
+    first.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await first
+    second = asyncio.create_task(helper.sync())
+    await asyncio.sleep(0.2)
+    assert not second.done()  # stopped: no fsync, no answer
+    os.kill(helper.process.pid, signal.SIGCONT)
+    await asyncio.wait_for(second, 10)
+    assert helper._outstanding == 0
+    await asyncio.wait_for(helper.sync(), 10)  # and the next one waits for its own answer
 
 
-async def test_ctrl_c_to_the_process_group_leaves_the_helper_serving(tmp_path: Path) -> None:
-    wal = tmp_path / "w"
-    wal.write_bytes(b"")
-    helper = FsyncHelper.start(wal)
-    try:
-        await helper.sync()
-        os.kill(helper.process.pid, signal.SIGINT)
-        await asyncio.sleep(0.1)
-        await asyncio.wait_for(helper.sync(), 10)
-        assert helper.process.poll() is None
-    finally:
-        helper.close()
+async def test_ctrl_c_to_the_process_group_leaves_the_helper_serving(helper: FsyncHelper) -> None:
+    await helper.sync()
+    os.kill(helper.process.pid, signal.SIGINT)
+    await asyncio.sleep(0.1)
+    await asyncio.wait_for(helper.sync(), 10)
+    assert helper.process.poll() is None
 
 
 def test_the_helper_exits_when_the_serving_process_dies(tmp_path: Path) -> None:
