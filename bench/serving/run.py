@@ -71,13 +71,16 @@ def order_photo() -> bytes:
 IMAGES = {"photo": order_photo, "screenshot": order_screenshot}
 
 
-def metric(url: str, name: str) -> float | None:
+def metric(url: str, name: str, **labels: str) -> float | None:
+    """The sample `name` (summed over the samples whose labels include `labels`); None if there is none."""
     text = httpx.get(f"{url}/metrics", timeout=10).text
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            if sample.name == name:
-                return sample.value
-    return None
+    values = [
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == name and labels.items() <= sample.labels.items()
+    ]
+    return sum(values) if values else None
 
 
 # --- cache hits ----------------------------------------------------------------------------------
@@ -109,16 +112,6 @@ def openai_body(image: bytes) -> dict[str, Any]:
 
 
 ENDPOINTS = {"chat": ("/v1/chat", chat_body), "openai": ("/v1/chat/completions", openai_body)}
-
-
-def cache_hit_count(url: str) -> float:
-    text = httpx.get(f"{url}/metrics", timeout=10).text
-    return sum(
-        sample.value
-        for family in text_string_to_metric_families(text)
-        for sample in family.samples
-        if sample.name == "visdesk_cache_lookups_total" and sample.labels.get("result") == "hit"
-    )
 
 
 def cache_hits(
@@ -155,9 +148,9 @@ def cache_hits(
             assert miss["cached"] is False and hit["cached"] is True, (miss, hit)
             if endpoint != "chat":  # the first request there may miss (its options are part of the cache key)
                 httpx.post(f"{url}{path}", json=body, timeout=120).raise_for_status()
-                hits = cache_hit_count(url)
+                hits = metric(url, "visdesk_cache_lookups_total", result="hit") or 0.0
                 hit = httpx.post(f"{url}{path}", json=body, timeout=120).raise_for_status().json()
-                assert cache_hit_count(url) == hits + 1, "the OpenAI request was not a cache hit"
+                assert metric(url, "visdesk_cache_lookups_total", result="hit") == hits + 1, "not a cache hit"
             if reply_json is None:
                 reply_json = hit
                 reply.write_text(json.dumps(hit, ensure_ascii=False), encoding="utf-8")
