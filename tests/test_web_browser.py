@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.api.dialog import CODE, code_box, overlaps, payment_error_dialog
+from tests.support.browser import wait_for_settled_boxes
 
 pytestmark = pytest.mark.browser
 
@@ -42,6 +43,7 @@ class Drawn:
 
 
 def drawn(page, target: Box) -> Drawn:  # type: ignore[no-untyped-def]
+    wait_for_settled_boxes(page)
     shown = page.locator("#preview-image").bounding_box()  # measured each time: the layout moves as answers arrive
     scale = shown["width"] / payment_error_dialog().width
     x0, y0, x1, y1 = target

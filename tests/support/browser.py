@@ -27,3 +27,11 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def wait_for_settled_boxes(page: Any) -> None:
+    """Wait until every evidence box has finished its pop-in animation (it is drawn scaled for 0.25 s),
+    so that its bounding box is where it stays."""
+    page.wait_for_function(
+        "[...document.querySelectorAll('.evidence-box')].every(b => b.getAnimations().length === 0)"
+    )

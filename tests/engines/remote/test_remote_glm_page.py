@@ -9,6 +9,7 @@ import pytest
 from tests.engines.remote.conftest import remote_settings
 from tests.engines.remote.fake_upstream import FakeUpstream
 from tests.engines.remote.test_remote_glm_app import LINE, _glm_box
+from tests.support.browser import wait_for_settled_boxes
 from tests.support.render import render_lines, text_box
 from tests.support.server import serve
 from visdesk.app import create_app
@@ -38,6 +39,7 @@ def test_the_models_box_is_drawn_over_the_line_it_points_at(  # type: ignore[no-
         page.press("#question", "Enter")
         answer = page.wait_for_selector(".message.assistant.done", timeout=90_000)
         text = answer.query_selector(".answer-text").inner_text()
+        wait_for_settled_boxes(page)
         shown = page.locator("#preview-image").bounding_box()
         boxes = [e.bounding_box() for e in page.locator(".evidence-box").all()]
         context.close()
